@@ -1,0 +1,62 @@
+"""Run everything the demo needs in one terminal: the web server, the task worker and the scheduler.
+
+Ctrl-C stops all of them. Each process runs the same settings (``SAMIZDAT_ENV=demo``).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the demo at http://127.0.0.1:8000 with its task worker and scheduler (Ctrl-C stops all)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+
+    def processes(self, addr):
+        manage = [sys.executable, "manage.py"]
+        return {
+            "web": manage + ["runserver", addr, "--insecure", "--noreload", "--skip-checks"],
+            "worker": manage + ["db_worker", "--no-reload", "--interval", "1"],
+            "scheduler": manage + ["run_scheduler", "--interval", "60"],
+        }
+
+    def handle(self, *args, addr, **options):
+        env = {**os.environ, "SAMIZDAT_ENV": os.environ.get("SAMIZDAT_ENV", "demo"), "PYTHONUNBUFFERED": "1"}
+        running = {}
+        for name, command in self.processes(addr).items():
+            running[name] = subprocess.Popen(command, env=env, start_new_session=True)
+        self.stdout.write(
+            self.style.SUCCESS(f"Samizdat demo: http://{addr}/   (admin: http://{addr}/admin/)  Ctrl-C stops it.")
+        )
+        stopping = False
+
+        def stop(*_):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping:
+                for name, process in running.items():
+                    if process.poll() is not None:
+                        self.stderr.write(f"{name} stopped (exit {process.returncode}); stopping the demo.")
+                        stopping = True
+                time.sleep(0.5)
+        finally:
+            for process in running.values():
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            for process in running.values():
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+        self.stdout.write("Demo stopped.")

@@ -1,0 +1,108 @@
+"""Whole reading pages kept as bytes, compressed once when stored, in Django's cache.
+
+One cache round trip answers a hit: the entry and the current *generation* are read together, and an entry written
+under an older generation is a miss. Publishing anything moves the generation, so readers never see a page from before
+a publish.
+Because both live in Django's cache (local memory by default, Redis by setting), several app processes agree once the
+cache is shared.
+"""
+
+import gzip
+import uuid
+
+import brotli
+from django.conf import settings
+from django.core.cache import cache
+
+GENERATION_KEY = "samizdat:pages:generation"
+ENTRY_PREFIX = "samizdat:page:"
+# Below this, compression costs more than it saves.
+MIN_COMPRESS_BYTES = 512
+# Headers a cached entry keeps; everything else is recomputed on every hit.
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Cache-Control",
+    "Content-Security-Policy",
+    "Permissions-Policy",
+    "Referrer-Policy",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "Cross-Origin-Opener-Policy",
+    "Link",
+)
+
+
+def entry_key(path):
+    return ENTRY_PREFIX + path
+
+
+def current_generation():
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = cache.get_or_set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    return generation
+
+
+def invalidate_all_pages():
+    """Forget every cached page (a new generation makes every stored entry stale)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def lookup(path):
+    """Return the stored entry for ``path`` if it belongs to the current generation, else ``None``."""
+    key = entry_key(path)
+    found = cache.get_many([GENERATION_KEY, key])
+    entry = found.get(key)
+    if entry is None or found.get(GENERATION_KEY) is None or entry["generation"] != found[GENERATION_KEY]:
+        return None
+    return entry
+
+
+def store(path, response):
+    """Keep ``response`` (already rendered) with its gzip and brotli forms, and return the entry."""
+    body = bytes(response.content)
+    entry = {
+        "generation": current_generation(),
+        "status": response.status_code,
+        "headers": [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)],
+        "identity": body,
+        "gzip": None,
+        "br": None,
+    }
+    if len(body) >= MIN_COMPRESS_BYTES:
+        gz = gzip.compress(body, compresslevel=9, mtime=0)
+        br = brotli.compress(body, quality=settings.PAGE_CACHE_BROTLI_QUALITY)
+        entry["gzip"] = gz if len(gz) < len(body) else None
+        entry["br"] = br if len(br) < len(body) else None
+    cache.set(entry_key(path), entry, timeout=settings.PAGE_CACHE_SECONDS)
+    return entry
+
+
+def accepted_encodings(accept_encoding):
+    """The content codings a client accepts, from its Accept-Encoding header (q=0 means refused)."""
+    accepted = set()
+    for part in accept_encoding.split(","):
+        name, _, params = part.strip().partition(";")
+        name = name.strip().lower()
+        if not name:
+            continue
+        q = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                q = 0.0
+        if q > 0:
+            accepted.add(name)
+    return accepted
+
+
+def choose_encoding(entry, accept_encoding):
+    """Pick brotli, then gzip, then identity, among what the entry has and the client accepts."""
+    accepted = accepted_encodings(accept_encoding or "")
+    for name in ("br", "gzip"):
+        if entry[name] is not None and (name in accepted or "*" in accepted):
+            return name
+    return "identity"

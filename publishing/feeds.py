@@ -1,0 +1,187 @@
+"""Full-text RSS 2.0 and Atom feeds for the site, each section and each topic.
+
+Stock Django feeds carry only a summary; these add the whole story (``content:encoded`` in RSS, ``<content>`` in Atom),
+with every image's caption, credit and licence as text. Links are absolute against the canonical address, the one place
+besides canonical links where a page may name a host.
+"""
+
+import re
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from core.reading import mark_reading
+from publishing.listing import attach_sections, live_articles, newest_first
+from publishing.models import ArticlePage, SectionPage, Topic
+
+FEED_SIZE = 30
+_ROOT_RELATIVE = re.compile(r'(\s(?:src|href)=")/(?!/)')
+
+
+def absolute(url):
+    return settings.CANONICAL_URL + url if url.startswith("/") else url
+
+
+def absolutize_html(html):
+    return _ROOT_RELATIVE.sub(lambda match: match.group(1) + settings.CANONICAL_URL + "/", html)
+
+
+class FullTextRss(Rss201rev2Feed):
+    def rss_attributes(self):
+        attributes = super().rss_attributes()
+        attributes["xmlns:content"] = "http://purl.org/rss/1.0/modules/content/"
+        return attributes
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content:encoded", item["content"])
+
+
+class FullTextAtom(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content"):
+            handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class ArticleFeed(Feed):
+    feed_type = FullTextRss
+
+    def __call__(self, request, *args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            response = super().__call__(request, *args, **kwargs)
+        return mark_reading(response)
+
+    # -- what the feed is about
+    def get_object(self, request, *args, **kwargs):
+        return None
+
+    def articles(self, obj):
+        return ArticlePage.objects.all()
+
+    def title(self, obj):
+        return settings.WAGTAIL_SITE_NAME
+
+    def description(self, obj):
+        return _("Independent journalism, free of ads, paid for by its readers.")
+
+    def link(self, obj):
+        return absolute("/")
+
+    def feed_url(self, obj):
+        return None
+
+    # -- items
+    def items(self, obj):
+        articles = live_articles(self.articles(obj)).prefetch_related("bylines__author", "topics")
+        return attach_sections(newest_first(articles)[:FEED_SIZE])
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.standfirst
+
+    def item_link(self, item):
+        return absolute(item.url)
+
+    def item_guid(self, item):
+        return absolute(item.url)
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at or item.last_published_at
+
+    def item_author_name(self, item):
+        return ", ".join(byline.author.name for byline in item.bylines.all()) or None
+
+    def item_categories(self, item):
+        return [topic.name for topic in item.topics.all()]
+
+    def item_extra_kwargs(self, item):
+        with translation.override(item.language):
+            html = render_to_string("publishing/feed_item.html", {"article": item})
+        return {"content": absolutize_html(html)}
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed["language"] = settings.LANGUAGE_CODE
+        return feed
+
+
+class AtomMixin:
+    feed_type = FullTextAtom
+
+    def subtitle(self, obj):
+        return self.description(obj)
+
+
+class SiteRssFeed(ArticleFeed):
+    def feed_url(self, obj):
+        return absolute("/feed.xml")
+
+
+class SiteAtomFeed(AtomMixin, ArticleFeed):
+    def feed_url(self, obj):
+        return absolute("/atom.xml")
+
+
+class SectionRssFeed(ArticleFeed):
+    extension = "feed.xml"
+
+    def get_object(self, request, section):
+        found = SectionPage.objects.live().public().filter(slug=section, depth=3).first()
+        if found is None:
+            raise Http404("No such section")
+        return found
+
+    def articles(self, obj):
+        return ArticlePage.objects.child_of(obj)
+
+    def title(self, obj):
+        return f"{obj.title} — {settings.WAGTAIL_SITE_NAME}"
+
+    def link(self, obj):
+        return absolute(obj.url)
+
+    def feed_url(self, obj):
+        return absolute(f"{obj.url}{self.extension}")
+
+
+class SectionAtomFeed(AtomMixin, SectionRssFeed):
+    extension = "atom.xml"
+
+
+class TopicRssFeed(ArticleFeed):
+    extension = "feed.xml"
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic, slug=slug)
+
+    def articles(self, obj):
+        return ArticlePage.objects.filter(topics=obj)
+
+    def title(self, obj):
+        return f"{obj.name} — {settings.WAGTAIL_SITE_NAME}"
+
+    def description(self, obj):
+        return obj.description or super().description(obj)
+
+    def link(self, obj):
+        return absolute(obj.get_absolute_url())
+
+    def feed_url(self, obj):
+        return absolute(f"{obj.get_absolute_url()}{self.extension}")
+
+
+class TopicAtomFeed(AtomMixin, TopicRssFeed):
+    extension = "atom.xml"

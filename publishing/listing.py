@@ -1,0 +1,79 @@
+"""Querysets for lists of articles, and path-based archives.
+
+Every list of articles goes through :func:`live_articles`, which loads in a fixed number of queries what the cards
+show (lead image, its licence, its renditions), however many articles there are.
+
+Archives are numbered from the oldest article, so ``archive/1/`` always holds the first articles ever published
+there, and a new article changes only the front and the last archive page. That keeps static mirrors and caches stable.
+"""
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+FRONT_SIZE = 10
+ARCHIVE_PAGE_SIZE = 20
+
+
+def live_articles(queryset=None):
+    from publishing.models import ArticlePage, NewsRendition
+
+    queryset = ArticlePage.objects.all() if queryset is None else queryset
+    return (
+        queryset.live()
+        .public()
+        .select_related("lead_image", "lead_image__licence")
+        .prefetch_related(Prefetch("lead_image__renditions", queryset=NewsRendition.objects.all()))
+    )
+
+
+def newest_first(queryset):
+    return queryset.order_by("-first_published_at", "-pk")
+
+
+def attach_sections(articles):
+    """Set ``article.section`` on each article from one query (a section is an article's parent page)."""
+    from publishing.models import SectionPage
+
+    articles = list(articles)
+    if not articles:
+        return articles
+    parent_paths = {article.path[: -SectionPage.steplen] for article in articles}
+    sections = {section.path: section for section in SectionPage.objects.filter(path__in=parent_paths)}
+    for article in articles:
+        article.section = sections.get(article.path[: -SectionPage.steplen])
+    return articles
+
+
+@dataclass
+class Archive:
+    """The articles of one section or topic, as a front (the newest) and numbered archive pages (from the oldest)."""
+
+    queryset: object
+    page_size: int = ARCHIVE_PAGE_SIZE
+
+    def count(self):
+        if not hasattr(self, "_count"):
+            self._count = live_articles(self.queryset).count()
+        return self._count
+
+    def number_of_pages(self):
+        return max(1, math.ceil(self.count() / self.page_size))
+
+    def front(self, size=FRONT_SIZE):
+        return attach_sections(newest_first(live_articles(self.queryset))[:size])
+
+    def page(self, number):
+        """Archive page ``number`` (1 = the oldest articles), newest first within the page."""
+        if number < 1 or number > self.number_of_pages():
+            raise Http404("No such archive page")
+        start = (number - 1) * self.page_size
+        oldest_first = live_articles(self.queryset).order_by("first_published_at", "pk")
+        articles = list(oldest_first[start : start + self.page_size])
+        articles.reverse()
+        return attach_sections(articles)
+
+    def page_numbers(self):
+        return range(self.number_of_pages(), 0, -1)

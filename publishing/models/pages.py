@@ -1,0 +1,211 @@
+"""The reading pages: home, sections and articles.
+
+Every page here is a *reading page*: the same bytes for every reader, no cookie, cacheable by anyone
+(see ``core.reading``). Page types are restricted to where they belong: Home → Section → Article.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from core.reading import mark_reading
+from publishing.blocks import ArticleBodyBlock
+from publishing.listing import Archive, attach_sections, live_articles, newest_first
+from publishing.models.images import NewsImage
+from publishing.models.snippets import Author, Topic
+
+ARTICLE_LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+
+
+class ReadingPageMixin:
+    """Base of every public page: renders in the page's language and marks the response as a reading page."""
+
+    def get_language(self):
+        return settings.LANGUAGE_CODE
+
+    def serve(self, request, *args, **kwargs):
+        language = self.get_language()
+        with translation.override(language):
+            response = super().serve(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+        response["Content-Language"] = language
+        # A page behind a view restriction differs by reader: it must never become public bytes.
+        if not self.get_view_restrictions().exists():
+            mark_reading(response, request=request)
+        return response
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["canonical_url"] = settings.CANONICAL_URL + self.url_path_for_canonical()
+        return context
+
+    def url_path_for_canonical(self):
+        return self.get_url() or "/"
+
+
+class HomePage(ReadingPageMixin, RoutablePageMixin, Page):
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    lead_article = models.ForeignKey(
+        "publishing.ArticlePage",
+        verbose_name=_("lead story"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Leave empty to lead with the newest article."),
+    )
+    per_section = models.PositiveSmallIntegerField(_("articles per section"), default=4)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("tagline"),
+        PageChooserPanel("lead_article"),
+        FieldPanel("per_section"),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["publishing.SectionPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    @path("")
+    def front(self, request):
+        lead = None
+        if self.lead_article_id:
+            lead = live_articles().filter(pk=self.lead_article_id).first()
+        if lead is None:
+            lead = newest_first(live_articles()).first()
+        sections = []
+        for section in SectionPage.objects.child_of(self).live().public().order_by("path"):
+            articles = newest_first(live_articles(ArticlePage.objects.child_of(section)))
+            if lead is not None:
+                articles = articles.exclude(pk=lead.pk)
+            articles = list(articles[: self.per_section])
+            for article in articles:
+                article.section = section
+            if articles:
+                sections.append((section, articles))
+        if lead is not None:
+            attach_sections([lead])
+        return self.render(request, context_overrides={"lead": lead, "sections": sections})
+
+
+class SectionPage(ReadingPageMixin, RoutablePageMixin, Page):
+    """A section (News, Opinion…): a front with the newest articles, and archive pages numbered from the oldest."""
+
+    introduction = models.TextField(_("introduction"), blank=True, max_length=400)
+
+    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    parent_page_types = ["publishing.HomePage"]
+    subpage_types = ["publishing.ArticlePage"]
+
+    class Meta:
+        verbose_name = _("section")
+
+    def archive(self):
+        return Archive(ArticlePage.objects.child_of(self))
+
+    @path("")
+    def front(self, request):
+        archive = self.archive()
+        return self.render(
+            request, context_overrides={"articles": archive.front(), "archive": archive, "archive_number": None}
+        )
+
+    @path("archive/<int:number>/")
+    def archive_page(self, request, number):
+        archive = self.archive()
+        return self.render(
+            request,
+            context_overrides={"articles": archive.page(number), "archive": archive, "archive_number": number},
+            template="publishing/section_page.html",
+        )
+
+
+class ArticlePage(ReadingPageMixin, Page):
+    standfirst = models.TextField(
+        _("standfirst"), max_length=400, help_text=_("One or two sentences under the headline.")
+    )
+    language = models.CharField(_("language"), max_length=5, choices=ARTICLE_LANGUAGES, default="en")
+    lead_image = models.ForeignKey(
+        NewsImage, verbose_name=_("lead image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"))
+    topics = ParentalManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="articles")
+    updated_at = models.DateTimeField(
+        _("updated"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the story changed in substance; readers see “Updated” with this date."),
+    )
+    no_asks = models.BooleanField(
+        _("no asks"), default=False, help_text=_("Sensitive story: show no requests for support on this page.")
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("standfirst"),
+        InlinePanel("bylines", label=_("Bylines"), min_num=0),
+        FieldPanel("lead_image"),
+        FieldPanel("body"),
+        MultiFieldPanel([FieldPanel("topics"), InlinePanel("pinned_links", label=_("Pinned “Read more”"), max_num=5)]),
+    ]
+    settings_panels = Page.settings_panels + [FieldPanel("language"), FieldPanel("updated_at"), FieldPanel("no_asks")]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.RelatedFields("topics", [index.SearchField("name")]),
+        index.FilterField("language"),
+    ]
+
+    parent_page_types = ["publishing.SectionPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("article")
+
+    def get_language(self):
+        return self.language
+
+    def clean(self):
+        super().clean()
+        if self.updated_at and self.first_published_at and self.updated_at < self.first_published_at:
+            raise ValidationError({"updated_at": _("The update cannot be earlier than the first publication.")})
+
+    def get_context(self, request, *args, **kwargs):
+        from publishing.related import read_more
+
+        context = super().get_context(request, *args, **kwargs)
+        context["bylines"] = [byline.author for byline in self.bylines.select_related("author")]
+        context["topics"] = list(self.topics.all())
+        context["read_more"] = read_more(self)
+        context["section"] = self.get_parent().specific_deferred
+        return context
+
+
+class ArticleByline(Orderable):
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, verbose_name=_("author"), on_delete=models.PROTECT, related_name="bylines")
+
+    panels = [FieldPanel("author")]
+
+
+class ArticleRelatedLink(Orderable):
+    """An article an editor pins to “Read more” under a story."""
+
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="pinned_links")
+    article = models.ForeignKey(
+        ArticlePage, verbose_name=_("article"), on_delete=models.CASCADE, related_name="pinned_by"
+    )
+
+    panels = [PageChooserPanel("article", "publishing.ArticlePage")]

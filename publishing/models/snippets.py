@@ -1,0 +1,69 @@
+"""What editors manage beside pages: licences, authors and topics (Wagtail snippets)."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+
+@register_snippet
+class Licence(models.Model):
+    """A licence an image is published under, linking to its deed (Creative Commons or otherwise)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True, help_text=_("As readers see it, e.g. “CC BY 4.0”."))
+    deed_url = models.URLField(
+        _("deed URL"),
+        blank=True,
+        help_text=_("Where readers can read the licence terms. Leave empty for “All rights reserved”."),
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("deed_url")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("licence")
+
+    def __str__(self):
+        return self.name
+
+
+@register_snippet
+class Author(index.Indexed, models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
+    role = models.CharField(_("role"), max_length=120, blank=True, help_text=_("e.g. “Economics correspondent”."))
+    bio = models.TextField(_("short biography"), blank=True, max_length=600)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("role"), FieldPanel("bio")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+
+    def __str__(self):
+        return self.name
+
+
+@register_snippet
+class Topic(index.Indexed, models.Model):
+    """A subject that cuts across sections; each has a front page at /topics/<slug>/ and its own feeds."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True, max_length=400)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("topic", args=[self.slug])

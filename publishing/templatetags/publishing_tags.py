@@ -1,0 +1,53 @@
+import json
+
+from django import template
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.simple_tag
+def section_nav():
+    from publishing.models import SectionPage
+
+    return list(SectionPage.objects.live().public().in_menu().order_by("path"))
+
+
+@register.simple_tag
+def absolute_url(url):
+    """An absolute URL on the canonical address, for places where nothing is fetched (canonical, OpenGraph, JSON-LD)."""
+    if not url:
+        return ""
+    return settings.CANONICAL_URL + url if url.startswith("/") else url
+
+
+@register.simple_tag
+def article_json_ld(article, bylines, image_url=""):
+    """schema.org NewsArticle as a JSON-LD data block (not executed, so the strict CSP allows it)."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": article.standfirst,
+        "inLanguage": article.language,
+        "mainEntityOfPage": settings.CANONICAL_URL + article.url,
+        "datePublished": article.first_published_at.isoformat() if article.first_published_at else None,
+        "dateModified": (article.updated_at or article.last_published_at or article.first_published_at).isoformat()
+        if article.first_published_at
+        else None,
+        "author": [{"@type": "Person", "name": author.name} for author in bylines],
+        "publisher": {
+            "@type": "NewsMediaOrganization",
+            "name": settings.WAGTAIL_SITE_NAME,
+            "url": settings.CANONICAL_URL + "/",
+        },
+        "isAccessibleForFree": True,
+    }
+    if image_url:
+        data["image"] = [settings.CANONICAL_URL + image_url]
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_JSON_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308  (JSON with <, > and & escaped)

@@ -1,0 +1,244 @@
+"""Samizdat settings: one module, driven by the environment.
+
+Production is the default (DEBUG off, a secret key required). ``SAMIZDAT_ENV=demo`` turns on the demo conveniences
+(a throw-away secret key, media served by Django); ``SAMIZDAT_ENV=test`` is set by the test suite.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name, default=None):
+    return os.environ.get(name, default)
+
+
+def env_bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+SAMIZDAT_ENV = env("SAMIZDAT_ENV", "production")
+if SAMIZDAT_ENV not in {"production", "demo", "test"}:
+    raise ImproperlyConfigured(f"SAMIZDAT_ENV must be production, demo or test, not {SAMIZDAT_ENV!r}")
+IS_PRODUCTION = SAMIZDAT_ENV == "production"
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = env("SECRET_KEY")
+if not SECRET_KEY:
+    if IS_PRODUCTION:
+        raise ImproperlyConfigured("Set SECRET_KEY (or SAMIZDAT_ENV=demo for a local demo).")
+    SECRET_KEY = f"insecure-{SAMIZDAT_ENV}-key-never-use-in-production"
+
+# The newsroom's canonical address: used only where nothing is fetched (canonical links, OpenGraph, JSON-LD, feeds,
+# sitemaps). Pages never name the host they are served from.
+CANONICAL_URL = env("CANONICAL_URL", "https://samizdat.example").rstrip("/")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "core",
+    "publishing",
+    "wagtail.contrib.redirects",
+    "wagtail.contrib.routable_page",
+    "wagtail.contrib.settings",
+    "wagtail.sites",
+    "wagtail.users",
+    "wagtail.snippets",
+    "wagtail.documents",
+    "wagtail.images",
+    "wagtail.search",
+    "wagtail.admin",
+    "wagtail",
+    "modelcluster",
+    "taggit",
+    "django_filters",
+    "django_tasks",
+    "django_tasks_db",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    # First, so that a cached page is answered before anything else runs.
+    "core.middleware.PageCacheMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "core.middleware.ReadingHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+ROOT_URLCONF = "samizdat.urls"
+WSGI_APPLICATION = "samizdat.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database: SQLite is the embedded default; DATABASE_URL selects PostgreSQL.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'samizdat.sqlite3'}"),
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache: local memory by default, Redis with CACHE_URL=redis://…  Pages, limits and counters all go through it,
+# so several app processes agree once it is shared.
+CACHE_URL = env("CACHE_URL", "locmem://")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL.startswith("locmem://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": CACHE_URL.removeprefix("locmem://") or "samizdat",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+elif CACHE_URL.startswith("dummy://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+else:
+    raise ImproperlyConfigured("CACHE_URL must start with locmem://, redis://, rediss:// or dummy://")
+
+# Whole reading pages are cached as bytes for this long (they are also invalidated on every publish).
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
+PAGE_CACHE_BROTLI_QUALITY = int(env("PAGE_CACHE_BROTLI_QUALITY", "5"))
+# What readers' browsers and shared caches (CDN, mirrors) are told.
+READING_MAX_AGE = int(env("READING_MAX_AGE", "60"))
+
+# --- Background tasks (Wagtail enqueues its own: search and reference index).
+# Tests run tasks at once, in the same process; everywhere else a worker (`manage.py db_worker`) runs them.
+_DEFAULT_TASKS_BACKEND = (
+    "django_tasks.backends.immediate.ImmediateBackend" if SAMIZDAT_ENV == "test" else "django_tasks_db.DatabaseBackend"
+)
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", _DEFAULT_TASKS_BACKEND)}}
+
+# --- Search: the database backend by default; SEARCH_URL=opensearch://host:9200 or elasticsearch://… by setting.
+SEARCH_URL = env("SEARCH_URL", "")
+if SEARCH_URL.startswith(("opensearch", "elasticsearch")):
+    _scheme, _, _rest = SEARCH_URL.partition("://")
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.elasticsearch8"
+            if _scheme == "elasticsearch"
+            else "wagtail.search.backends.opensearch2",
+            "URLS": [f"http://{_rest}"],
+            "INDEX": env("SEARCH_INDEX", "samizdat"),
+        }
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# --- Internationalisation: the language lives in the content (an article's language), never in a cookie or header.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("ru", "Русский")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+
+# --- Static and media: always root-relative, so the same bytes work on any mirror.
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", BASE_DIR / "var" / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", BASE_DIR / "var" / ("test-media" if SAMIZDAT_ENV == "test" else "media")))
+# The demo has no web server in front, so Django serves media there; production lets nginx do it.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", not IS_PRODUCTION)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if IS_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+if not IS_PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise looks for it even when it serves from the finders
+WHITENOISE_MAX_AGE = 3600
+
+# --- E-mail
+EMAIL_HOST = env("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(env("EMAIL_PORT", "25" if IS_PRODUCTION else "8025"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "newsroom@samizdat.example")
+
+# --- Security headers. Reading pages also get a strict Content-Security-Policy (core.middleware).
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", IS_PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Wagtail
+WAGTAIL_SITE_NAME = env("SITE_NAME", "Samizdat")
+WAGTAILADMIN_BASE_URL = env("ADMIN_BASE_URL", CANONICAL_URL)
+WAGTAILIMAGES_IMAGE_MODEL = "publishing.NewsImage"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "publishing.forms.NewsImageForm"
+WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "odt", "docx", "xlsx"]
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {
+        "WIDGET": "wagtail.admin.rich_text.DraftailRichTextArea",
+        "OPTIONS": {"features": ["bold", "italic", "link"]},
+    }
+}
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO" if IS_PRODUCTION else "WARNING")},
+}

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.urls import include, path, re_path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from core.media import serve_rendition
+from publishing import feeds, views
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("search/", views.search, name="search"),
+    path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("feed.xml", feeds.SiteRssFeed(), name="feed_rss"),
+    path("atom.xml", feeds.SiteAtomFeed(), name="feed_atom"),
+    path("topics/", views.topic_index, name="topic_index"),
+    path("topics/<slug:slug>/", views.topic_front, name="topic"),
+    path("topics/<slug:slug>/archive/<int:number>/", views.topic_archive, name="topic_archive"),
+    path("topics/<slug:slug>/feed.xml", feeds.TopicRssFeed(), name="topic_feed_rss"),
+    path("topics/<slug:slug>/atom.xml", feeds.TopicAtomFeed(), name="topic_feed_atom"),
+    path("<slug:section>/feed.xml", feeds.SectionRssFeed(), name="section_feed_rss"),
+    path("<slug:section>/atom.xml", feeds.SectionAtomFeed(), name="section_feed_atom"),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns.append(re_path(r"^media/(?P<path>images/.+)$", serve_rendition, name="media"))
+
+urlpatterns.append(path("", include(wagtail_urls)))
+
+handler404 = "publishing.views.not_found"
+handler500 = "publishing.views.server_error"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Make sure the system has what Samizdat needs beyond its own Python packages.
+# Usage: scripts/ensure_system.sh [python] [chromium]
+# As root it installs what is missing with apt; otherwise it stops at once with the one command to run.
+set -euo pipefail
+
+missing=()
+for need in "$@"; do
+  case "$need" in
+    python)
+      if ! python3 -c 'import sys, venv, ensurepip; assert sys.version_info >= (3, 11)' 2>/dev/null; then
+        missing+=(python3 python3-venv)
+      fi ;;
+    chromium)
+      command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
+    *) echo "ensure_system.sh: unknown need '$need'" >&2; exit 2 ;;
+  esac
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -eq 0 ]; then
+  echo "Installing ${missing[*]} with apt…"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "Missing system packages: ${missing[*]}" >&2
+  echo "Run:  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi

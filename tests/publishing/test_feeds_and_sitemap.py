@@ -1,0 +1,62 @@
+import feedparser
+import pytest
+from bs4 import BeautifulSoup
+from django.conf import settings
+from django.test import Client
+
+from publishing.models import ArticlePage, SectionPage, Topic
+
+pytestmark = pytest.mark.django_db
+
+
+def feed_paths():
+    paths = ["/feed.xml", "/atom.xml"]
+    for section in SectionPage.objects.live():
+        paths += [f"{section.url}feed.xml", f"{section.url}atom.xml"]
+    for topic in Topic.objects.filter(articles__live=True).distinct():
+        paths += [f"{topic.get_absolute_url()}feed.xml", f"{topic.get_absolute_url()}atom.xml"]
+    return paths
+
+
+def test_every_feed_parses_and_carries_full_text():
+    for path in feed_paths():
+        response = Client().get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Content-Type"].startswith(("application/rss+xml", "application/atom+xml")), path
+        feed = feedparser.parse(response.content)
+        assert feed.bozo == 0, (path, feed.get("bozo_exception"))
+        assert feed.entries, path
+        for entry in feed.entries:
+            assert entry.link.startswith(settings.CANONICAL_URL + "/"), path
+            article = ArticlePage.objects.get(url_path__endswith="/" + entry.link.rstrip("/").rsplit("/", 1)[1] + "/")
+            content = entry.content[0].value
+            paragraph = next(b for b in article.body if b.block_type == "paragraph")
+            first_words = BeautifulSoup(paragraph.value.source, "html.parser").get_text(" ", strip=True)[:50]
+            assert first_words in BeautifulSoup(content, "html.parser").get_text(" ", strip=True), (path, entry.link)
+            if article.lead_image:
+                assert article.lead_image.credit in content and article.lead_image.licence.name in content
+            for src in BeautifulSoup(content, "html.parser").find_all(src=True):
+                assert src["src"].startswith(settings.CANONICAL_URL + "/media/images/"), src
+
+
+def test_site_feed_holds_the_newest_articles():
+    feed = feedparser.parse(Client().get("/feed.xml").content)
+    newest = ArticlePage.objects.live().order_by("-first_published_at").first()
+    assert feed.entries[0].title == newest.title
+    assert feed.feed.link == settings.CANONICAL_URL + "/"
+
+
+def test_sitemap_lists_every_article_section_and_topic():
+    response = Client().get("/sitemap.xml")
+    assert response.status_code == 200 and response.headers["Content-Type"].startswith("application/xml")
+    locs = {loc.get_text() for loc in BeautifulSoup(response.content, "html.parser").find_all("loc")}
+    for article in ArticlePage.objects.live():
+        assert settings.CANONICAL_URL + article.url in locs
+    for section in SectionPage.objects.live():
+        assert settings.CANONICAL_URL + section.url in locs
+    assert settings.CANONICAL_URL + "/" in locs
+
+
+def test_robots_points_at_the_sitemap():
+    body = Client().get("/robots.txt").content.decode()
+    assert f"Sitemap: {settings.CANONICAL_URL}/sitemap.xml" in body
