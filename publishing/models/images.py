@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 
+from core.fields import HttpsURLField
 from publishing.models.snippets import Licence
 
 
@@ -17,7 +18,7 @@ class NewsImage(AbstractImage):
     )
     caption = models.CharField(_("caption"), max_length=400)
     credit = models.CharField(_("credit"), max_length=200, help_text=_("Photographer, agency or source."))
-    credit_url = models.URLField(_("credit link"), blank=True, help_text=_("Optional link to the source."))
+    credit_url = HttpsURLField(_("credit link"), blank=True, help_text=_("Optional link to the source."))
     licence = models.ForeignKey(Licence, verbose_name=_("licence"), on_delete=models.PROTECT, related_name="images")
 
     # Wagtail's optional "description" is replaced by the required alt text.

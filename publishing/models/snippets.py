@@ -7,13 +7,15 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from core.fields import HttpsURLField
+
 
 @register_snippet
 class Licence(models.Model):
     """A licence an image is published under, linking to its deed (Creative Commons or otherwise)."""
 
     name = models.CharField(_("name"), max_length=120, unique=True, help_text=_("As readers see it, e.g. “CC BY 4.0”."))
-    deed_url = models.URLField(
+    deed_url = HttpsURLField(
         _("deed URL"),
         blank=True,
         help_text=_("Where readers can read the licence terms. Leave empty for “All rights reserved”."),

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         manage = [sys.executable, "manage.py"]
         return {
             "web": manage + ["runserver", addr, "--insecure", "--noreload", "--skip-checks"],
-            "worker": manage + ["db_worker", "--no-reload", "--interval", "1"],
+            "worker": manage + ["db_worker", "--no-reload", "--interval", "1", "--verbosity", "0"],
             "scheduler": manage + ["run_scheduler", "--interval", "60"],
         }
 
