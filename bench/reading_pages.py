@@ -591,7 +591,7 @@ def cached_line(label, load):
 
 
 def print_summary(site, args, renders, article_load, home_load):
-    threads = f"x{args.threads}" if args.worker_class == "gthread" else ""
+    threads = f" x{args.threads} threads" if args.worker_class == "gthread" else ""
     setup = (
         f"{os.cpu_count()} cores, gunicorn {args.workers} workers {args.worker_class}{threads}, "
         f"{site.cache_label}, {site.database_label}"

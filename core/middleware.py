@@ -7,13 +7,16 @@ from core.reading import PERMISSIONS_POLICY, READING_CSP, is_reading
 
 # Paths that are never reading pages (the editors' side and its assets).
 NON_READING_PREFIXES = ("/admin/", "/django-admin/", "/documents/")
+# Reading views whose answer depends on the query string; they are not kept in the page cache.
+QUERY_DRIVEN_PREFIXES = ("/search/",)
 
 
 def _cacheable_request(request):
+    # Reading pages never depend on the query string, so it is left out of the key: a tracking parameter or a random
+    # string cannot push a request past the cache.
     return (
         request.method in ("GET", "HEAD")
-        and not request.META.get("QUERY_STRING")
-        and not request.path.startswith(NON_READING_PREFIXES)
+        and not request.path.startswith(NON_READING_PREFIXES + QUERY_DRIVEN_PREFIXES)
         and settings.PAGE_CACHE_SECONDS > 0
     )
 

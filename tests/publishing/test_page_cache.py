@@ -18,10 +18,18 @@ def test_second_request_is_a_hit_without_queries(article, django_assert_num_quer
     assert response.headers["X-Page-Cache"] == "hit"
 
 
-def test_query_strings_and_admin_are_never_cached(article):
+def test_query_strings_cannot_push_past_the_cache(article, django_assert_num_queries):
     client = Client()
-    response = client.get(article.url + "?utm_source=x")
-    assert "X-Page-Cache" not in response.headers
+    plain = client.get(article.url, HTTP_ACCEPT_ENCODING="identity")
+    with django_assert_num_queries(0):
+        tracked = client.get(article.url + "?utm_source=x&random=8731", HTTP_ACCEPT_ENCODING="identity")
+    assert tracked.headers["X-Page-Cache"] == "hit"
+    assert tracked.content == plain.content
+
+
+def test_search_and_admin_are_never_cached():
+    client = Client()
+    assert "X-Page-Cache" not in client.get("/search/", {"q": "bread"}).headers
     assert "X-Page-Cache" not in client.get("/admin/login/").headers
 
 
