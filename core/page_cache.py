@@ -75,7 +75,8 @@ def store(path, response):
         br = brotli.compress(body, quality=settings.PAGE_CACHE_BROTLI_QUALITY)
         entry["gzip"] = gz if len(gz) < len(body) else None
         entry["br"] = br if len(br) < len(body) else None
-    cache.set(entry_key(path), entry, timeout=settings.PAGE_CACHE_SECONDS)
+    timeout = min(settings.PAGE_CACHE_SECONDS, getattr(response, "samizdat_cache_seconds", settings.PAGE_CACHE_SECONDS))
+    cache.set(entry_key(path), entry, timeout=timeout)
     return entry
 
 

@@ -29,13 +29,18 @@ READING_CSP = "; ".join(
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), browsing-topics=(), interest-cohort=()"
 
 
-def mark_reading(response, *, request=None):
-    """Declare ``response`` a public reading page (unless it answers a preview, which is the editor's alone)."""
+def mark_reading(response, *, request=None, max_age=None, cache_seconds=None):
+    """Declare ``response`` a public reading page (unless it answers a preview, which is the editor's alone).
+
+    ``max_age`` is what browsers and shared caches are told; ``cache_seconds`` caps how long the page cache keeps it.
+    """
     if request is not None and getattr(request, "is_preview", False):
         patch_cache_control(response, private=True, no_store=True)
         return response
     setattr(response, READING_ATTRIBUTE, True)
-    patch_cache_control(response, public=True, max_age=settings.READING_MAX_AGE)
+    if cache_seconds is not None:
+        response.samizdat_cache_seconds = cache_seconds
+    patch_cache_control(response, public=True, max_age=settings.READING_MAX_AGE if max_age is None else max_age)
     return response
 
 

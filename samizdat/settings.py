@@ -51,6 +51,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "core",
     "publishing",
+    "support",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
@@ -143,6 +144,8 @@ PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_BROTLI_QUALITY = int(env("PAGE_CACHE_BROTLI_QUALITY", "5"))
 # What readers' browsers and shared caches (CDN, mirrors) are told.
 READING_MAX_AGE = int(env("READING_MAX_AGE", "60"))
+# /support/goal.json: the live figures, cacheable for about a minute.
+GOAL_MAX_AGE = int(env("GOAL_MAX_AGE", "60"))
 
 # --- Background tasks (Wagtail enqueues its own: search and reference index).
 # Tests run tasks at once, in the same process; everywhere else a worker (`manage.py db_worker`) runs them.

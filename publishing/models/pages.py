@@ -182,6 +182,17 @@ class ArticlePage(ReadingPageMixin, Page):
         if self.updated_at and self.first_published_at and self.updated_at < self.first_published_at:
             raise ValidationError({"updated_at": _("The update cannot be earlier than the first publication.")})
 
+    def numbered_body(self):
+        """The body's blocks, each with its paragraph number (1, 2, …) or None, so asks can go after paragraph N."""
+        numbered, count = [], 0
+        for block in self.body:
+            if block.block_type == "paragraph":
+                count += 1
+                numbered.append((block, count))
+            else:
+                numbered.append((block, None))
+        return numbered
+
     def get_context(self, request, *args, **kwargs):
         from publishing.related import read_more
 
@@ -189,6 +200,7 @@ class ArticlePage(ReadingPageMixin, Page):
         context["bylines"] = [byline.author for byline in self.bylines.select_related("author")]
         context["topics"] = list(self.topics.all())
         context["read_more"] = read_more(self)
+        context["body_blocks"] = self.numbered_body()
         context["section"] = self.get_parent().specific_deferred
         return context
 

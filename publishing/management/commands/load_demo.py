@@ -14,6 +14,7 @@ from django.core.files.images import ImageFile
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 
+from core.signals import demo_loaded
 from publishing.demo import content
 from publishing.demo.artwork import make_image
 from publishing.models import (
@@ -45,6 +46,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             created = self.load()
+            demo_loaded.send(sender=self.__class__)
         call_command("update_index", verbosity=0)
         self.stdout.write(self.style.SUCCESS(f"Demo content ready ({created} new articles)."))
         self.stdout.write(f"Accounts (password for all: {DEMO_PASSWORD}): {', '.join(a[0] for a in DEMO_ACCOUNTS)}")

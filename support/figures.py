@@ -1,0 +1,57 @@
+"""The live figures of a campaign, derived from the ledger (never typed in), and the placeholders built on them."""
+
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+from django.utils import formats, translation
+
+from core.money import Money
+from support import ledger
+
+
+@dataclass(frozen=True)
+class Figures:
+    monthly_cost: Money
+    income: Money
+    gap: Money
+    supporters: int
+    percent: int  # of the monthly cost covered, 0–100 (income above cost still shows 100)
+
+
+def figures_for(campaign) -> Figures:
+    cost = Money(campaign.monthly_cost, campaign.currency)
+    income = ledger.monthly_recurring_income(campaign)
+    gap = (cost - income).clamp_at_zero()
+    ratio = income.amount / cost.amount if cost.amount else Decimal(0)
+    percent = int(min(Decimal(100), (ratio * 100).to_integral_value(rounding=ROUND_FLOOR)))
+    return Figures(cost, income, gap, ledger.supporters_count(campaign), percent)
+
+
+def placeholder_values(campaign, figures, language):
+    with translation.override(language):
+        ad_free_since = formats.date_format(campaign.ad_free_since, "j E Y" if language == "ru" else "j F Y")
+    return {
+        "monthly_cost": figures.monthly_cost.format(language),
+        "gap": figures.gap.format(language),
+        "ad_free_since": ad_free_since,
+        "country": campaign.banned_in,
+        "min_monthly": Money(campaign.min_monthly, campaign.currency).format(language),
+        "supporters": f"{figures.supporters:,}".replace(",", "\u00a0" if language == "ru" else ","),
+        "percent": f"{figures.percent}",
+    }
+
+
+def goal_document(campaign):
+    """The public figures of one campaign, as /support/goal.json gives them."""
+    figures = figures_for(campaign)
+    return {
+        "campaign": campaign.pk,
+        "language": campaign.language,
+        "currency": campaign.currency,
+        "monthly_cost": str(figures.monthly_cost.amount),
+        "income": str(figures.income.amount),
+        "gap": str(figures.gap.amount),
+        "percent": figures.percent,
+        "supporters": figures.supporters,
+        "text": placeholder_values(campaign, figures, campaign.language),
+    }

@@ -1,0 +1,30 @@
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from core.page_cache import invalidate_all_pages
+from core.signals import demo_loaded
+from support.models import AskVariant, Campaign
+
+
+def forget_pages_after_commit(**kwargs):
+    """Campaign and copy changes are live on the next request: every cached page with asks is forgotten."""
+    transaction.on_commit(invalidate_all_pages)
+
+
+for model in (Campaign, AskVariant):
+    post_save.connect(forget_pages_after_commit, sender=model, dispatch_uid=f"support-page-cache-save-{model.__name__}")
+    post_delete.connect(
+        forget_pages_after_commit, sender=model, dispatch_uid=f"support-page-cache-del-{model.__name__}"
+    )
+for relation in (AskVariant.target_sections.through, AskVariant.target_topics.through):
+    m2m_changed.connect(
+        forget_pages_after_commit, sender=relation, dispatch_uid=f"support-page-cache-m2m-{relation.__name__}"
+    )
+
+
+@receiver(demo_loaded, dispatch_uid="support-demo")
+def load_support_demo(sender, **kwargs):
+    from support.demo import load_campaigns
+
+    load_campaigns()

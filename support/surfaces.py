@@ -1,0 +1,201 @@
+"""Asks rendered on the server into article pages, through the slots ``publishing`` leaves in its templates.
+
+The page carries the default variant of each surface (what a reader without JavaScript sees) and the other running
+variants as inert ``<template>`` elements; the reader script picks among them in the browser. Everything here depends
+only on the article and the campaign, so the page stays the same bytes for every reader.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from core.money import Money
+from support.figures import figures_for, placeholder_values
+from support.placeholders import fill
+
+_CACHE_ATTRIBUTE = "_samizdat_asks"
+
+
+@dataclass
+class RenderedVariant:
+    key: str
+    weight: int
+    is_default: bool
+    starts_at: str
+    ends_at: str
+    heading: str
+    body: str
+    button_label: str
+    secondary_text: str
+    reads_line: str
+
+
+@dataclass
+class ArticleAsks:
+    campaign: object
+    info: object
+    values: dict
+    figures: object
+    surfaces: dict = field(default_factory=dict)  # surface -> list of RenderedVariant, default first
+
+
+def active_campaign(language):
+    from support.models import Campaign
+
+    return Campaign.objects.filter(is_active=True, language=language).first()
+
+
+def _targets(variant, info):
+    sections = [page.slug for page in variant.target_sections.all()]
+    topics = [topic.slug for topic in variant.target_topics.all()]
+    return (not sections or info.section in sections) and (not topics or set(topics) & set(info.topics))
+
+
+def _paragraphs(html):
+    return mark_safe("".join(f"<p>{part.strip()}</p>" for part in html.split("\n\n") if part.strip()))  # noqa: S308
+
+
+def _render_variant(variant, values):
+    # {articles_read} is known only in the reader's browser, which fills this span.
+    reads = fill(variant.reads_line, values).replace(
+        '<span data-figure="articles_read"></span>', "<span data-reads-count></span>"
+    )
+    return RenderedVariant(
+        key=variant.key,
+        weight=variant.weight,
+        is_default=variant.is_default,
+        starts_at=variant.starts_at.isoformat() if variant.starts_at else "",
+        ends_at=variant.ends_at.isoformat() if variant.ends_at else "",
+        heading=mark_safe(fill(variant.heading, values)),  # noqa: S308  (fill escapes the copy)
+        body=_paragraphs(fill(variant.body, values)),
+        button_label=mark_safe(fill(variant.button_label, values)),  # noqa: S308
+        secondary_text=mark_safe(fill(variant.secondary_text, values)),  # noqa: S308
+        reads_line=mark_safe(reads),  # noqa: S308
+    )
+
+
+def asks_for(info, now=None):
+    """The asks of one article: the campaign of its language and, per surface, the variants that target it."""
+    now = now or timezone.now()
+    campaign = active_campaign(info.language)
+    if campaign is None:
+        return None
+    figures = figures_for(campaign)
+    values = placeholder_values(campaign, figures, info.language)
+    asks = ArticleAsks(campaign=campaign, info=info, values=values, figures=figures)
+    variants = campaign.variants.filter(enabled=True).prefetch_related("target_sections", "target_topics")
+    by_surface = {}
+    for variant in variants:
+        if variant.ends_at and variant.ends_at <= now:
+            continue
+        if variant.surface == "banner" and not campaign.banner_enabled:
+            continue
+        if _targets(variant, info):
+            by_surface.setdefault(variant.surface, []).append(variant)
+    for surface, candidates in by_surface.items():
+        running = [v for v in candidates if v.is_running(now)]
+        if not running:
+            continue
+        default = max(running, key=lambda v: (v.is_default, v.weight, -v.pk))
+        ordered = [default] + [v for v in candidates if v is not default]
+        asks.surfaces[surface] = [_render_variant(v, values) for v in ordered]
+    if not campaign.banned_in:
+        asks.surfaces.pop("notice", None)  # no country named: no censorship notice
+    return asks
+
+
+def _asks_in_context(context, page):
+    request = context.get("request")
+    cache = getattr(request, _CACHE_ATTRIBUTE, None) if request is not None else None
+    if cache is None:
+        cache = {}
+        if request is not None:
+            setattr(request, _CACHE_ATTRIBUTE, cache)
+    if page.pk not in cache:
+        from publishing.interface import article_info
+
+        cache[page.pk] = asks_for(article_info(page, context.get("topics")))
+    return cache[page.pk]
+
+
+def checkout_url(asks, *, frequency, amount, arm):
+    query = {
+        "frequency": frequency,
+        "amount": str(amount.amount.normalize())
+        if amount.amount == amount.amount.to_integral()
+        else str(amount.amount),
+        "currency": amount.currency,
+        "variant": arm,
+        "article": asks.info.id,
+    }
+    return "/support/?" + urlencode(query)
+
+
+def _surface_context(asks, surface):
+    campaign = asks.campaign
+    variants = asks.surfaces[surface]
+    default = variants[0]
+    monthly = [Money(a, campaign.currency) for a in campaign.amount_list(campaign.monthly_amounts)]
+    once = [Money(a, campaign.currency) for a in campaign.amount_list(campaign.one_time_amounts)]
+    language = asks.info.language
+    return {
+        "surface": surface,
+        "asks": asks,
+        "campaign": campaign,
+        "variant": default,
+        "alternatives": variants[1:],
+        "language": language,
+        "figures": asks.figures,
+        "values": asks.values,
+        "monthly_choices": [
+            (m.format(language), checkout_url(asks, frequency="monthly", amount=m, arm=default.key)) for m in monthly
+        ],
+        "once_choices": [
+            (m.format(language), checkout_url(asks, frequency="once", amount=m, arm=default.key)) for m in once
+        ],
+        "support_url": checkout_url(
+            asks, frequency="monthly", amount=Money(campaign.min_monthly, campaign.currency), arm=default.key
+        ),
+        "remind_url": "/support/remind/?" + urlencode({"variant": default.key, "article": asks.info.id}),
+        "methods": campaign.payment_methods(),
+    }
+
+
+def _render(surface, context, page):
+    asks = _asks_in_context(context, page)
+    if asks is None or surface not in asks.surfaces:
+        return ""
+    return render_to_string(
+        f"support/surfaces/{surface}.html", _surface_context(asks, surface), request=context.get("request")
+    )
+
+
+def render_article_top(context, page):
+    asks = _asks_in_context(context, page)
+    if asks is None:
+        return ""
+    return render_to_string("support/surfaces/config.html", {"asks": asks}) + _render("banner", context, page)
+
+
+def render_after_paragraph(context, page, paragraph):
+    asks = _asks_in_context(context, page)
+    if asks is None:
+        return ""
+    after = min(asks.campaign.panel_after_paragraph, max(asks.info.paragraphs, 1))
+    if paragraph != after:
+        return ""
+    return _render("panel", context, page) + _render("notice", context, page)
+
+
+def render_reader_script(context):
+    """The one small first-party script that makes asks personal in the browser (pages work without it)."""
+    return format_html('<script src="{}" defer></script>', static("support/reader.js"))
+
+
+def render_article_end(context, page):
+    return _render("appeal", context, page)
