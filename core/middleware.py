@@ -9,6 +9,7 @@ from core.reading import PERMISSIONS_POLICY, READING_CSP, is_reading
 NON_READING_PREFIXES = ("/admin/", "/django-admin/", "/documents/")
 # Reading views whose answer depends on the query string; they are not kept in the page cache.
 QUERY_DRIVEN_PREFIXES = ("/search/",)
+QUERY_DRIVEN_PATHS = frozenset({"/support/", "/support/remind/"})
 
 
 def _cacheable_request(request):
@@ -17,6 +18,7 @@ def _cacheable_request(request):
     return (
         request.method in ("GET", "HEAD")
         and not request.path.startswith(NON_READING_PREFIXES + QUERY_DRIVEN_PREFIXES)
+        and request.path not in QUERY_DRIVEN_PATHS
         and settings.PAGE_CACHE_SECONDS > 0
     )
 

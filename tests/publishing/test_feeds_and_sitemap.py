@@ -1,3 +1,5 @@
+from xml.etree import ElementTree
+
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
@@ -49,7 +51,8 @@ def test_site_feed_holds_the_newest_articles():
 def test_sitemap_lists_every_article_section_and_topic():
     response = Client().get("/sitemap.xml")
     assert response.status_code == 200 and response.headers["Content-Type"].startswith("application/xml")
-    locs = {loc.get_text() for loc in BeautifulSoup(response.content, "html.parser").find_all("loc")}
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    locs = {loc.text for loc in ElementTree.fromstring(response.content).iter(f"{namespace}loc")}
     for article in ArticlePage.objects.live():
         assert settings.CANONICAL_URL + article.url in locs
     for section in SectionPage.objects.live():
