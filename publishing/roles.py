@@ -1,6 +1,7 @@
 """The newsroom's two roles, kept in step with the code after every ``migrate``.
 
-* **Editors** write, edit, schedule and publish anything under the home page, and manage images, documents and snippets.
+* **Editors** write, edit, schedule and publish anything under the home page, manage images, documents and snippets,
+  edit the support campaigns and their asks, and read the ask statistics.
 * **Contributors** write and edit drafts and upload images; publishing needs an editor, through the approval workflow.
 """
 
@@ -20,6 +21,15 @@ EDITOR_MODEL_PERMISSIONS = [
     ("publishing", "change_topic"),
     ("publishing", "delete_topic"),
     ("publishing", "view_licence"),
+    # The newsroom's asks: copy, campaigns and their statistics.
+    ("support", "add_campaign"),
+    ("support", "change_campaign"),
+    ("support", "view_campaign"),
+    ("support", "add_askvariant"),
+    ("support", "change_askvariant"),
+    ("support", "delete_askvariant"),
+    ("support", "view_askvariant"),
+    ("support", "view_askcounter"),
 ]
 CONTRIBUTOR_MODEL_PERMISSIONS = [
     ("wagtailadmin", "access_admin"),

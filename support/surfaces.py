@@ -33,6 +33,11 @@ class RenderedVariant:
     button_label: str
     secondary_text: str
     reads_line: str
+    # Links that carry this variant's key to the checkout (filled per surface by _attach_links).
+    support_url: str = ""
+    remind_url: str = ""
+    monthly_choices: list = field(default_factory=list)
+    once_choices: list = field(default_factory=list)
 
 
 @dataclass
@@ -126,9 +131,7 @@ def _asks_in_context(context, page):
 def checkout_url(asks, *, frequency, amount, arm):
     query = {
         "frequency": frequency,
-        "amount": str(amount.amount.normalize())
-        if amount.amount == amount.amount.to_integral()
-        else str(amount.amount),
+        "amount": format(amount.amount.normalize(), "f"),  # "10", "7.5": never "1E+1"
         "currency": amount.currency,
         "variant": arm,
         "article": asks.info.id,
@@ -136,32 +139,36 @@ def checkout_url(asks, *, frequency, amount, arm):
     return "/support/?" + urlencode(query)
 
 
+def _attach_links(asks, variant, monthly, once):
+    """Give a variant its own links, so attribution is right even before (or without) the reader script."""
+    language, campaign = asks.info.language, asks.campaign
+    variant.monthly_choices = [
+        (m.format(language), checkout_url(asks, frequency="monthly", amount=m, arm=variant.key)) for m in monthly
+    ]
+    variant.once_choices = [
+        (m.format(language), checkout_url(asks, frequency="once", amount=m, arm=variant.key)) for m in once
+    ]
+    minimum = Money(campaign.min_monthly, campaign.currency)
+    variant.support_url = checkout_url(asks, frequency="monthly", amount=minimum, arm=variant.key)
+    variant.remind_url = "/support/remind/?" + urlencode({"variant": variant.key, "article": asks.info.id})
+
+
 def _surface_context(asks, surface):
     campaign = asks.campaign
     variants = asks.surfaces[surface]
-    default = variants[0]
     monthly = [Money(a, campaign.currency) for a in campaign.amount_list(campaign.monthly_amounts)]
     once = [Money(a, campaign.currency) for a in campaign.amount_list(campaign.one_time_amounts)]
-    language = asks.info.language
+    for variant in variants:
+        _attach_links(asks, variant, monthly, once)
     return {
         "surface": surface,
         "asks": asks,
         "campaign": campaign,
-        "variant": default,
+        "variant": variants[0],
         "alternatives": variants[1:],
-        "language": language,
+        "language": asks.info.language,
         "figures": asks.figures,
         "values": asks.values,
-        "monthly_choices": [
-            (m.format(language), checkout_url(asks, frequency="monthly", amount=m, arm=default.key)) for m in monthly
-        ],
-        "once_choices": [
-            (m.format(language), checkout_url(asks, frequency="once", amount=m, arm=default.key)) for m in once
-        ],
-        "support_url": checkout_url(
-            asks, frequency="monthly", amount=Money(campaign.min_monthly, campaign.currency), arm=default.key
-        ),
-        "remind_url": "/support/remind/?" + urlencode({"variant": default.key, "article": asks.info.id}),
         "methods": campaign.payment_methods(),
     }
 
