@@ -36,6 +36,7 @@ messages: venv
 
 bench: venv
 	$(BIN)/python bench/reading_pages.py
+	$(BIN)/python bench/support_endpoints.py
 
 clean:
 	rm -rf var/ .pytest_cache .coverage htmlcov

@@ -114,6 +114,56 @@ def heading(text):
     print(f"\n== {text}", flush=True)
 
 
+def busy_cpu_share(interval=0.5):
+    """Share of all CPUs busy during ``interval`` seconds (Linux /proc/stat), or None where it cannot be read.
+
+    Taken while the benchmark's own processes are idle, it tells how much other work competes for the CPUs.
+    """
+
+    def snapshot():
+        with open("/proc/stat") as stat:
+            ticks = [int(value) for value in stat.readline().split()[1:9]]
+        return sum(ticks), ticks[3] + ticks[4]  # everything; idle + iowait
+
+    try:
+        total_before, idle_before = snapshot()
+        time.sleep(interval)
+        total_after, idle_after = snapshot()
+    except (OSError, ValueError, IndexError):
+        return None
+    elapsed = total_after - total_before
+    return 1 - (idle_after - idle_before) / elapsed if elapsed else None
+
+
+BUSY_THRESHOLD = 0.2
+
+
+def busy_warning(share):
+    if share is None or share < BUSY_THRESHOLD:
+        return ""
+    return f"WARNING: other processes kept {share:.0%} of the CPUs busy just before measuring; figures will be low"
+
+
+def tree_cpu_seconds(root_pid):
+    """CPU seconds (user + system) used so far by ``root_pid`` and its children; None where /proc cannot tell."""
+    total_ticks = 0
+    try:
+        entries = list(os.scandir("/proc"))
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        fields = stat.rpartition(")")[2].split()  # after the command name: state, ppid, ..., utime (12th), stime
+        if int(entry.name) == root_pid or int(fields[1]) == root_pid:
+            total_ticks += int(fields[11]) + int(fields[12])
+    return total_ticks / os.sysconf("SC_CLK_TCK")
+
+
 def fetch(port, path, headers=None, timeout=5.0):
     """GET ``path`` from the local server on a fresh connection; return (status, headers, body)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
@@ -220,6 +270,7 @@ class Render:
     queries: int = 0
     size: int = 0
     error: str = ""
+    published_wall_ms: list = field(default_factory=list)
 
     @property
     def median_wall(self):
@@ -232,6 +283,10 @@ class Render:
     @property
     def median_cpu(self):
         return statistics.median(self.cpu_ms) if self.cpu_ms else float("nan")
+
+    @property
+    def median_published_wall(self):
+        return statistics.median(self.published_wall_ms) if self.published_wall_ms else float("nan")
 
 
 def setup_django(env):
@@ -265,10 +320,16 @@ def reading_pages():
 
 
 def measure_render(client, label, path, repeats):
-    """Warm once, then render ``path`` ``repeats`` times, each after clearing the whole cache."""
+    """Warm once, then render ``path`` ``repeats`` times after clearing the whole cache, and as often after a publish.
+
+    Clearing the whole cache also empties what Wagtail keeps there (site root paths, renditions): the coldest case.
+    A publish only moves the page cache's generation, so the second figure is what readers wait for after one.
+    """
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    from core.page_cache import invalidate_all_pages
 
     render = Render(label=label, path=path)
     try:
@@ -286,13 +347,18 @@ def measure_render(client, label, path, repeats):
             render.size = len(response.content)
             if response.status_code != 200:
                 render.error = f"status {response.status_code}"
+        for _ in range(repeats):
+            invalidate_all_pages()
+            wall = time.perf_counter()
+            client.get(path, HTTP_ACCEPT_ENCODING="identity")
+            render.published_wall_ms.append((time.perf_counter() - wall) * 1000)
     except Exception as exc:  # report every page type, even when one of them breaks
         render.error = f"{type(exc).__name__}: {exc}"
     return render
 
 
 def measure_renders(site, repeats):
-    heading(f"Uncached renders (cache cleared before each of {repeats} requests, after one warm-up)")
+    heading(f"Uncached renders in this process ({repeats} each after one warm-up; the whole cache cleared before each)")
     setup_django(site.env)
     from django.db import connections
     from django.test import Client
@@ -305,10 +371,10 @@ def measure_renders(site, repeats):
 
 
 def print_renders(renders):
-    row = "  {:<16} {:<46} {:>9} {:>9} {:>9} {:>8} {:>8}  {}"
-    print(row.format("page type", "path", "wall p50", "wall p90", "CPU p50", "queries", "bytes", ""))
+    row = "  {:<16} {:<40} {:>9} {:>9} {:>9} {:>8} {:>8} {:>13}  {}"
+    print(row.format("page type", "path", "wall p50", "wall p90", "CPU p50", "queries", "bytes", "after publish", ""))
     for r in renders:
-        path = r.path if len(r.path) <= 46 else r.path[:43] + "..."
+        path = r.path if len(r.path) <= 40 else r.path[:37] + "..."
         print(
             row.format(
                 r.label,
@@ -318,10 +384,14 @@ def print_renders(renders):
                 f"{r.median_cpu:.1f} ms",
                 r.queries,
                 r.size,
+                f"{r.median_published_wall:.1f} ms",
                 f"<- {r.error}" if r.error else "",
             )
         )
-    print("  (queries: the most seen in one request while recording; recording SQL adds a little to the wall time)")
+    print(
+        "  queries: the most seen in one request; bytes: the identity body; after publish: median wall time when only\n"
+        "  the page cache's generation moved (Wagtail's own cache entries stay warm), as after a real publish."
+    )
 
 
 # --- 3. gunicorn
@@ -419,6 +489,8 @@ class Load:
     latency_ms: dict = field(default_factory=dict)  # {50: ms, 75: ms, 90: ms, 99: ms}
     errors: int = 0
     failure: str = ""
+    server_cpu_ms_per_request: float | None = None
+    busy_before: float | None = None  # share of the CPUs other processes used just before the run
 
 
 def ensure_wrk():
@@ -541,12 +613,23 @@ def measure_cached(server, generator, label, path, args):
     fetch(server.port, path, {"Accept-Encoding": "gzip"})
     generator.run(server.port, path, args.connections, WARM_SECONDS)
     status, response, _ = fetch(server.port, path, {"Accept-Encoding": "gzip"})
+    hit = response.getheader("X-Page-Cache")
     print(
-        f"  {label} {path}: status {status}, X-Page-Cache {response.getheader('X-Page-Cache')}; "
+        f"  {label} {path}: status {status}, X-Page-Cache {hit}; "
         f"loading for {args.duration} s with {args.connections} connections ...",
         flush=True,
     )
+    if status != 200 or hit != "hit":
+        print(f"  WARNING: {path} should answer 200 from the page cache; the figures below are not of cached pages")
+    busy = busy_cpu_share()
+    if warning := busy_warning(busy):
+        print(f"  {warning}")
+    cpu_before = tree_cpu_seconds(server.process.pid)
     load = generator.run(server.port, path, args.connections, args.duration)
+    load.busy_before = busy
+    cpu_after = tree_cpu_seconds(server.process.pid)
+    if cpu_before is not None and cpu_after is not None and load.requests:
+        load.server_cpu_ms_per_request = (cpu_after - cpu_before) * 1000 / load.requests
     print_load(label, load)
     return load
 
@@ -556,8 +639,14 @@ def print_load(label, load):
         print(f"  {label}: FAILED: {load.failure}")
         return
     shares = "  ".join(f"p{share} {ms:.2f} ms" for share, ms in sorted(load.latency_ms.items()))
-    errors = f"  ({load.errors} errors)" if load.errors else ""
+    errors = f"  ({load.errors} ERRORS)" if load.errors else ""
     print(f"  {label}: {load.rps:,.0f} req/s ({load.requests:,} in {load.seconds:.1f} s)  {shares}{errors}")
+    if load.server_cpu_ms_per_request is not None:
+        cores = os.cpu_count() or 1
+        print(
+            f"    gunicorn used {load.server_cpu_ms_per_request:.2f} ms CPU per request "
+            f"(all {cores} cores for gunicorn alone: ~{cores * 1000 / load.server_cpu_ms_per_request:,.0f} req/s)"
+        )
 
 
 # --- 5. sizes per content coding
@@ -584,10 +673,15 @@ def print_encoding_sizes(server, path):
 def cached_line(label, load):
     if load is None or load.failure:
         return f"{label:<17}not measured"
-    return (
+    line = (
         f"{label:<17}{load.rps:,.0f} req/s  p50 {load.latency_ms.get(50, float('nan')):.2f} ms  "
         f"p99 {load.latency_ms.get(99, float('nan')):.2f} ms ({load.generator}, {load.connections} connections)"
     )
+    if load.server_cpu_ms_per_request is not None:
+        line += f"; server CPU {load.server_cpu_ms_per_request:.2f} ms/request"
+    if load.errors:
+        line += f"  [{load.errors} ERRORS]"
+    return line
 
 
 def print_summary(site, args, renders, article_load, home_load):
@@ -598,12 +692,15 @@ def print_summary(site, args, renders, article_load, home_load):
     )
     article = next((r for r in renders if r.label == "article"), None)
     print(f"\n== Samizdat reading-page benchmark ({setup}) ==")
+    shares = [load.busy_before for load in (article_load, home_load) if load and load.busy_before is not None]
+    if warning := busy_warning(max(shares, default=None)):
+        print(warning)
     print(cached_line("cached article:", article_load))
     print(cached_line("cached home:", home_load))
     if article and article.wall_ms:
         print(
             f"uncached article render: median {article.median_wall:.1f} ms wall, {article.median_cpu:.1f} ms CPU, "
-            f"{article.queries} queries"
+            f"{article.queries} queries (after a publish: {article.median_published_wall:.1f} ms)"
         )
     else:
         print("uncached article render: not measured" + (f" ({article.error})" if article else ""))
@@ -631,6 +728,8 @@ def main(argv=None):
     tmp = Path(tempfile.mkdtemp(prefix="samizdat-bench-"))
     site = None
     try:
+        if warning := busy_warning(busy_cpu_share()):
+            print(warning, flush=True)
         site = prepare_site(tmp, args.database_url)
         renders = measure_renders(site, args.renders)
         article_path = next((r.path for r in renders if r.label == "article"), None)

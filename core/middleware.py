@@ -79,6 +79,7 @@ class ReadingHeadersMiddleware:
         if request.path.startswith(NON_READING_PREFIXES):
             return response
         response.setdefault("Content-Security-Policy", READING_CSP)
+        response.setdefault("Referrer-Policy", "no-referrer")  # a reading URL never leaks through an outbound link
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if is_reading(response):
             patch_vary_headers(response, ("Accept-Encoding",))

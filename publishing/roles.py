@@ -1,14 +1,16 @@
-"""The newsroom's two roles, kept in step with the code after every ``migrate``.
+"""The newsroom's roles, kept in step with the code after every ``migrate``.
 
 * **Editors** write, edit, schedule and publish anything under the home page, manage images, documents and snippets,
   edit the support campaigns and their asks, and read the ask statistics.
 * **Contributors** write and edit drafts and upload images; publishing needs an editor, through the approval workflow.
+* **Revenue** reads the campaigns and the ask statistics; it publishes nothing.
 """
 
 from django.contrib.auth.models import Group, Permission
 
 EDITORS = "Editors"
 CONTRIBUTORS = "Contributors"
+REVENUE = "Revenue"
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 CONTRIBUTOR_PAGE_PERMISSIONS = ["add_page", "change_page"]
@@ -36,6 +38,12 @@ CONTRIBUTOR_MODEL_PERMISSIONS = [
     ("publishing", "view_author"),
     ("publishing", "view_topic"),
     ("publishing", "view_licence"),
+]
+REVENUE_MODEL_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("support", "view_campaign"),
+    ("support", "view_askvariant"),
+    ("support", "view_askcounter"),
 ]
 EDITOR_COLLECTION_PERMISSIONS = [
     ("wagtailimages", "add_image"),
@@ -75,6 +83,7 @@ def ensure_newsroom_roles():
     roles = {
         EDITORS: (EDITOR_PAGE_PERMISSIONS, EDITOR_MODEL_PERMISSIONS, EDITOR_COLLECTION_PERMISSIONS),
         CONTRIBUTORS: (CONTRIBUTOR_PAGE_PERMISSIONS, CONTRIBUTOR_MODEL_PERMISSIONS, CONTRIBUTOR_COLLECTION_PERMISSIONS),
+        REVENUE: ([], REVENUE_MODEL_PERMISSIONS, []),
     }
     page_type_perms = {
         p.codename: p

@@ -209,7 +209,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "newsroom@samizdat.example")
 
 # --- Security headers. Reading pages also get a strict Content-Security-Policy (core.middleware).
-SECURE_REFERRER_POLICY = "no-referrer"
+# The admin keeps same-origin referrers (browsers send "Origin: null" on form posts under no-referrer, which Django's
+# CSRF check refuses); reading pages send none at all (core.middleware.ReadingHeadersMiddleware).
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
@@ -245,3 +247,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO" if IS_PRODUCTION else "WARNING")},
 }
+
+# --- Scheduler: `manage.py run_scheduler` runs these management commands every minute, in this order. A setting
+# (not an import) so that core, which owns the scheduler, knows no app: publishing (Wagtail's scheduled pages) and
+# support (due reminders, purge of unconfirmed ones).
+SCHEDULED_COMMANDS = env_list("SCHEDULED_COMMANDS", "publish_scheduled,send_due_reminders")
+# Seconds before a mail server that does not answer is given up: sending a reminder holds its row lock meanwhile.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))

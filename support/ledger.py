@@ -16,6 +16,7 @@ def supporters_count(campaign) -> int:
     return 0
 
 
-def conversions_by_arm(campaign) -> dict:
-    """{arm: (conversions, revenue Money)} attributed to each ask variant."""
+def conversions_by_arm(campaign, *, start=None, end=None) -> dict:
+    """{arm: (conversions, revenue Money)} attributed to each ask variant, for contributions made from ``start`` to
+    ``end`` (dates, inclusive; None means unbounded)."""
     return {}

@@ -4,6 +4,7 @@ from django.dispatch import receiver
 
 from core.page_cache import invalidate_all_pages
 from core.signals import demo_loaded
+from support.arms import forget_arms
 from support.models import AskVariant, Campaign
 
 
@@ -21,6 +22,14 @@ for relation in (AskVariant.target_sections.through, AskVariant.target_topics.th
     m2m_changed.connect(
         forget_pages_after_commit, sender=relation, dispatch_uid=f"support-page-cache-m2m-{relation.__name__}"
     )
+
+
+@receiver(post_save, sender=AskVariant, dispatch_uid="support-forget-arms-save")
+@receiver(post_delete, sender=AskVariant, dispatch_uid="support-forget-arms-delete")
+def forget_campaign_arms(sender, instance, **kwargs):
+    campaign_id = instance.campaign_id
+    forget_arms(campaign_id)
+    transaction.on_commit(lambda: forget_arms(campaign_id))  # and again once the change is visible to other processes
 
 
 @receiver(demo_loaded, dispatch_uid="support-demo")

@@ -10,3 +10,13 @@ urlpatterns = [
     path("events/", views.ask_events, name="events"),
     path("already/", views.already_supporting, name="already"),
 ]
+
+# “Remind me later” (support/views_remind.py)
+from support import views_remind  # noqa: E402
+
+urlpatterns += [
+    path("remind/", views_remind.remind, name="remind"),
+    path("remind/confirm/<str:token>/", views_remind.confirm, name="remind_confirm"),
+    path("remind/cancel/<str:token>/", views_remind.cancel, name="remind_cancel"),
+    path("remind/forget/<str:token>/", views_remind.forget, name="remind_forget"),
+]

@@ -39,7 +39,7 @@ def parse_beacon(body):
         return None, None, f"The body is larger than {MAX_BEACON_BYTES} bytes."
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting exhausts the parser's recursion
         return None, None, "The body is not JSON."
     if (
         not isinstance(data, dict)
@@ -66,7 +66,10 @@ def parse_beacon(body):
 @require_POST
 def ask_events(request):
     """Anonymous impression/click/close counters from the reader script (sendBeacon). Stores no id, IP or cookie."""
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BEACON_BYTES:
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit():
+        return _refuse("The Content-Length header is not a number.")
+    if int(declared) > MAX_BEACON_BYTES:
         return _refuse(f"The body is larger than {MAX_BEACON_BYTES} bytes.", status=413)
     campaign_id, events, error = parse_beacon(request.body)
     if error:

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from publishing.roles import CONTRIBUTORS, EDITORS, ensure_newsroom_roles
+from publishing.roles import CONTRIBUTORS, EDITORS, REVENUE, ensure_newsroom_roles
 
 pytestmark = pytest.mark.django_db
 
@@ -11,8 +11,18 @@ def user(django_user_model, name):
     return django_user_model.objects.get(username=name)
 
 
-def test_two_roles_exist_and_nothing_else():
-    assert set(Group.objects.values_list("name", flat=True)) == {EDITORS, CONTRIBUTORS}
+def test_the_newsrooms_roles_exist_and_nothing_else():
+    assert set(Group.objects.values_list("name", flat=True)) == {EDITORS, CONTRIBUTORS, REVENUE}
+
+
+def test_the_revenue_role_reads_statistics_but_publishes_nothing(django_user_model, article):
+    revenue = django_user_model.objects.create_user("revenue-person")
+    revenue.groups.add(Group.objects.get(name=REVENUE))
+    assert revenue.has_perm("support.view_askcounter")
+    assert not article.permissions_for_user(revenue).can_edit()
+    client = Client()
+    client.force_login(revenue)
+    assert client.get("/admin/support/stats/").status_code == 200
 
 
 def test_editors_publish_and_contributors_only_draft(django_user_model, article):

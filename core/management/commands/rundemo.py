@@ -1,4 +1,4 @@
-"""Run everything the demo needs in one terminal: the web server, the task worker and the scheduler.
+"""Run everything the demo needs in one terminal: a mail sink, the web server, the task worker and the scheduler.
 
 Ctrl-C stops all of them. Each process runs the same settings (``SAMIZDAT_ENV=demo``).
 """
@@ -9,18 +9,34 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve the demo at http://127.0.0.1:8000 with its task worker and scheduler (Ctrl-C stops all)."
+    help = "Serve the demo at http://127.0.0.1:8000 with its mail sink, task worker and scheduler (Ctrl-C stops all)."
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000")
 
+    def mail_dir(self):
+        return settings.BASE_DIR / "var" / "mail"
+
     def processes(self, addr):
         manage = [sys.executable, "manage.py"]
         return {
+            # Mail from the demo (reminder confirmations, reminders) lands in a Maildir under var/mail.
+            "mail": [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{settings.EMAIL_PORT}",
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                str(self.mail_dir()),
+            ],
             "web": manage + ["runserver", addr, "--insecure", "--noreload", "--skip-checks"],
             "worker": manage + ["db_worker", "--no-reload", "--interval", "1", "--verbosity", "0"],
             "scheduler": manage + ["run_scheduler", "--interval", "60"],
@@ -28,12 +44,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, addr, **options):
         env = {**os.environ, "SAMIZDAT_ENV": os.environ.get("SAMIZDAT_ENV", "demo"), "PYTHONUNBUFFERED": "1"}
+        for part in ("tmp", "new", "cur"):  # a Maildir: aiosmtpd's Mailbox fails on a bare directory
+            (self.mail_dir() / part).mkdir(parents=True, exist_ok=True)
         running = {}
         for name, command in self.processes(addr).items():
             running[name] = subprocess.Popen(command, env=env, start_new_session=True)
         self.stdout.write(
             self.style.SUCCESS(f"Samizdat demo: http://{addr}/   (admin: http://{addr}/admin/)  Ctrl-C stops it.")
         )
+        self.stdout.write(f"Mail sent by the demo is kept in {self.mail_dir()}/new/")
         stopping = False
 
         def stop(*_):

@@ -28,13 +28,14 @@ from publishing.models import (
     SectionPage,
     Topic,
 )
-from publishing.roles import CONTRIBUTORS, EDITORS, ensure_newsroom_roles
+from publishing.roles import CONTRIBUTORS, EDITORS, REVENUE, ensure_newsroom_roles
 
 DEMO_PASSWORD = "samizdat-demo"  # noqa: S105  (the demo only; printed for the reader of the terminal)
 DEMO_ACCOUNTS = [
     ("admin", "Admin", None, True),
     ("editor", "Demo editor", EDITORS, False),
     ("contributor", "Demo contributor", CONTRIBUTORS, False),
+    ("revenue", "Demo revenue person", REVENUE, False),
 ]
 # All demo dates count back from this fixed moment, so every run and every machine gets the same archive.
 DEMO_NOW = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)

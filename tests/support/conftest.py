@@ -1,0 +1,90 @@
+"""Support tests: a real SMTP server (aiosmtpd) that Django's SMTP backend delivers to, and small helpers."""
+
+import email
+import email.policy
+import re
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.test import override_settings
+
+
+def free_port():
+    """A port nobody listens on now (aiosmtpd's Controller cannot be given port 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+REFUSED_PREFIX = "refused"
+
+
+class Collector:
+    """aiosmtpd handler: keeps every message it receives, parsed; refuses for good any recipient named “refused…”."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith(REFUSED_PREFIX):
+            return f"550 5.1.1 <{address}>: Recipient address rejected"  # servers quote the address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message.envelope_to = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+def body_of(message):
+    return message.get_body(("plain",)).get_content()
+
+
+def links_in(message):
+    return re.findall(r"https?://\S+", body_of(message))
+
+
+def path_of(url):
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    controller = Controller(Collector(), hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server):
+    """Mail goes over SMTP to a real server for this test; ``mailbox.messages`` is what arrived."""
+    handler = smtp_server.handler
+    handler.messages.clear()
+    with override_settings(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=smtp_server.port,
+        EMAIL_USE_TLS=False,
+        EMAIL_HOST_USER="",
+        EMAIL_HOST_PASSWORD="",
+        EMAIL_TIMEOUT=5,
+    ):
+        yield handler
+    handler.messages.clear()
+
+
+@pytest.fixture
+def post_remind(client, django_capture_on_commit_callbacks):
+    """POST the reminder form the way a browser does; after-commit work (the confirmation mail) runs at once."""
+
+    def post(data, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/support/remind/", data, **extra)
+
+    return post
