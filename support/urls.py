@@ -1,6 +1,6 @@
 from django.urls import path
 
-from support import views
+from support import views, views_remind
 
 app_name = "support"
 
@@ -9,12 +9,7 @@ urlpatterns = [
     path("goal.json", views.goal_json, name="goal"),
     path("events/", views.ask_events, name="events"),
     path("already/", views.already_supporting, name="already"),
-]
-
-# “Remind me later” (support/views_remind.py)
-from support import views_remind  # noqa: E402
-
-urlpatterns += [
+    # “Remind me later”
     path("remind/", views_remind.remind, name="remind"),
     path("remind/confirm/<str:token>/", views_remind.confirm, name="remind_confirm"),
     path("remind/cancel/<str:token>/", views_remind.cancel, name="remind_cancel"),

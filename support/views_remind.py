@@ -127,8 +127,8 @@ def _link_page(request, outcome, *, language, status=200, message="", due_on=Non
     return _private(_render(request, "support/remind_link.html", context, language=language, status=status))
 
 
-# The links in the mails act on GET, as the issue asks for one click. Each is idempotent and says what it did. HEAD
-# (what some link checkers send) is refused rather than acting.
+# The links in the mails act on GET: one click is all a reader should need. Each is idempotent and says what it did.
+# HEAD (what some link checkers send) is refused rather than acting.
 @require_GET
 def confirm(request, token):
     try:
