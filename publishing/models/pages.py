@@ -77,6 +77,7 @@ class HomePage(ReadingPageMixin, RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     @path("")
     def front(self, request):
@@ -111,6 +112,7 @@ class SectionPage(ReadingPageMixin, RoutablePageMixin, Page):
 
     class Meta:
         verbose_name = _("section")
+        verbose_name_plural = _("sections")
 
     def archive(self):
         return Archive(ArticlePage.objects.child_of(self))
@@ -173,6 +175,7 @@ class ArticlePage(ReadingPageMixin, Page):
 
     class Meta:
         verbose_name = _("article")
+        verbose_name_plural = _("articles")
 
     def get_language(self):
         return self.language

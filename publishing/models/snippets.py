@@ -26,6 +26,7 @@ class Licence(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("licence")
+        verbose_name_plural = _("licences")
 
     def __str__(self):
         return self.name
@@ -44,6 +45,7 @@ class Author(index.Indexed, models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("author")
+        verbose_name_plural = _("authors")
 
     def __str__(self):
         return self.name
@@ -63,6 +65,7 @@ class Topic(index.Indexed, models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("topic")
+        verbose_name_plural = _("topics")
 
     def __str__(self):
         return self.name

@@ -104,6 +104,7 @@ class AskVariant(models.Model):
     class Meta:
         ordering = ["campaign", "surface", "-is_default", "key"]
         verbose_name = _("ask variant")
+        verbose_name_plural = _("ask variants")
         constraints = [models.UniqueConstraint(fields=["campaign", "key"], name="unique_variant_key_per_campaign")]
 
     def __str__(self):

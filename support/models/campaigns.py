@@ -145,6 +145,7 @@ class Campaign(models.Model):
     class Meta:
         ordering = ["language", "-is_active", "name"]
         verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
         constraints = [
             models.UniqueConstraint(
                 fields=["language"], condition=models.Q(is_active=True), name="one_active_campaign_per_language"

@@ -25,6 +25,7 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["due_on", "pk"]
         verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
 
     def __str__(self):
         return f"Reminder #{self.pk} due {self.due_on}"

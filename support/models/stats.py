@@ -18,6 +18,7 @@ class AskCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "day", "arm"], name="one_counter_per_arm_and_day")]
         verbose_name = _("ask counter")
+        verbose_name_plural = _("ask counters")
 
     def __str__(self):
         return f"{self.campaign_id} {self.day} {self.arm}"
