@@ -3,17 +3,19 @@
 What is measured, on a throw-away site built in a temporary directory (production settings, DEBUG off, demo content):
 
 1. **Uncached render per page type** (home, section front and archive, topic front, article, site RSS, sitemap,
-   search), in this process through Django's test client: the page cache is cleared before every request, so each
+   search), in this process through Django's test client: the whole cache is cleared before every request, so each
    figure is a full render *including* storing the page (gzip and brotli compression). Wall time
-   (``perf_counter``), CPU time of this process (``process_time``), query count and body size are printed.
+   (``perf_counter``), CPU time of this process (``process_time``), query count and body size are printed, and the
+   median wall time *after a publish* (only the page cache's generation moves; Wagtail's cache entries stay warm).
 2. **Cached throughput** of the newest article and of the home page, served by gunicorn as production would (no
    access log, page cache on, Redis when it answers on 127.0.0.1:6379, else local memory) and loaded by ``wrk`` (a
-   threaded Python client when wrk cannot be had; the output says which). Requests per second and latency
-   percentiles are printed.
-3. The gzip, brotli and identity sizes of the cached article as served.
+   threaded Python client when wrk cannot be had; the output says which). Requests per second, latency percentiles
+   and the CPU time gunicorn spent per request are printed.
+3. The brotli, gzip and identity sizes of the cached article as served.
 
-Figures depend on the machine and on what else runs on it; the load generator shares the CPUs with the server. The
-script prints targets beside the figures but never fails because of a timing. It only ever talks to 127.0.0.1.
+Figures depend on the machine and on what else runs on it: the load generator and Redis share the CPUs with the
+server, and a warning is printed when other processes kept the CPUs busy just before a measurement. The script prints
+targets beside the figures but never fails because of a timing. It only ever talks to 127.0.0.1.
 
 Run with ``.venv/bin/python bench/reading_pages.py`` (``make bench``); ``--help`` lists the options.
 """
@@ -45,6 +47,7 @@ REDIS_DB = 15
 MAX_RUN_SECONDS = 20  # no single load run may last longer
 WARM_SECONDS = 2  # an unreported run before each measured one: boots every worker, fills every worker's cache
 SETUP_TIMEOUT = 120  # per manage.py command
+BUSY_THRESHOLD = 0.2  # warn when other processes keep this share of the CPUs busy before a measurement
 TARGET_CACHED_RPS = 1_000
 TARGET_UNCACHED_MS = 15.0
 
@@ -135,9 +138,6 @@ def busy_cpu_share(interval=0.5):
     return 1 - (idle_after - idle_before) / elapsed if elapsed else None
 
 
-BUSY_THRESHOLD = 0.2
-
-
 def busy_warning(share):
     if share is None or share < BUSY_THRESHOLD:
         return ""
@@ -165,7 +165,7 @@ def tree_cpu_seconds(root_pid):
 
 
 def fetch(port, path, headers=None, timeout=5.0):
-    """GET ``path`` from the local server on a fresh connection; return (status, headers, body)."""
+    """GET ``path`` from the local server on a fresh connection; return (status, the response, body)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         conn.request("GET", path, headers=headers or {})
@@ -186,8 +186,8 @@ class Site:
     database_label: str
 
 
-def redis_answers():
-    """Flush the benchmark's Redis database and return True if Redis answers on 127.0.0.1, else False."""
+def flush_bench_redis():
+    """Flush the benchmark's own Redis database (15 on 127.0.0.1:6379); return whether Redis answered."""
     try:
         import redis
     except ImportError:
@@ -221,7 +221,7 @@ def site_environment(tmp, database_url):
             "PYTHONUNBUFFERED": "1",
         }
     )
-    if redis_answers():
+    if flush_bench_redis():
         env["CACHE_URL"] = f"redis://{HOST}:{REDIS_PORT}/{REDIS_DB}"
         cache_label = "Redis cache"
     else:
@@ -240,7 +240,10 @@ def site_environment(tmp, database_url):
 def manage(env, *arguments):
     command = [sys.executable, "manage.py", *arguments]
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=SETUP_TIMEOUT)
+    try:
+        result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=SETUP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise SystemExit(f"`{' '.join(command[1:])}` took more than {SETUP_TIMEOUT} s; stopped.") from None
     if result.returncode != 0:
         sys.stderr.write(result.stdout[-4000:] + result.stderr[-4000:])
         raise SystemExit(f"`{' '.join(command[1:])}` failed (exit {result.returncode}); see above.")
@@ -290,6 +293,7 @@ class Render:
 
 
 def setup_django(env):
+    """Configure Django in this process with the environment gunicorn gets."""
     os.environ.update(env)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
@@ -749,7 +753,7 @@ def main(argv=None):
         else:
             shutil.rmtree(tmp, ignore_errors=True)
             if site is not None and site.env["CACHE_URL"].startswith("redis://"):
-                redis_answers()  # flushes the benchmark's Redis database again
+                flush_bench_redis()
 
 
 if __name__ == "__main__":

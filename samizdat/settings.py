@@ -43,7 +43,10 @@ if not SECRET_KEY:
 
 # The newsroom's canonical address: used only where nothing is fetched (canonical links, OpenGraph, JSON-LD, feeds,
 # sitemaps). Pages never name the host they are served from.
-CANONICAL_URL = env("CANONICAL_URL", "https://samizdat.example").rstrip("/")
+# The demo's mails link back to the demo itself.
+CANONICAL_URL = env(
+    "CANONICAL_URL", "http://127.0.0.1:8000" if SAMIZDAT_ENV == "demo" else "https://samizdat.example"
+).rstrip("/")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

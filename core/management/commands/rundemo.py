@@ -5,12 +5,13 @@ Ctrl-C stops all of them. Each process runs the same settings (``SAMIZDAT_ENV=de
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 from django.conf import settings
-from django.core.management import BaseCommand
+from django.core.management import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -42,10 +43,27 @@ class Command(BaseCommand):
             "scheduler": manage + ["run_scheduler", "--interval", "60"],
         }
 
+    @staticmethod
+    def ports(addr):
+        host, _, port = addr.rpartition(":")
+        return [(host or "127.0.0.1", int(port)), (settings.EMAIL_HOST, int(settings.EMAIL_PORT))]
+
+    @staticmethod
+    def port_in_use(host, port):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.settimeout(0.5)
+            return probe.connect_ex((host, port)) == 0
+
     def handle(self, *args, addr, **options):
         env = {**os.environ, "SAMIZDAT_ENV": os.environ.get("SAMIZDAT_ENV", "demo"), "PYTHONUNBUFFERED": "1"}
         for part in ("tmp", "new", "cur"):  # a Maildir: aiosmtpd's Mailbox fails on a bare directory
             (self.mail_dir() / part).mkdir(parents=True, exist_ok=True)
+        busy = [f"{host}:{port}" for host, port in self.ports(addr) if self.port_in_use(host, port)]
+        if busy:
+            raise CommandError(
+                f"Already in use: {', '.join(busy)}. Is another demo running? Stop it (Ctrl-C in its terminal) and "
+                "try again."
+            )
         running = {}
         for name, command in self.processes(addr).items():
             running[name] = subprocess.Popen(command, env=env, start_new_session=True)
