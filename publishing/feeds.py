@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.reading import mark_reading
 from publishing.listing import attach_sections, live_articles, newest_first
 from publishing.models import ArticlePage, SectionPage, Topic
+from publishing.visibility import public
 
 FEED_SIZE = 30
 _ROOT_RELATIVE = re.compile(r'(\s(?:src|href)=")/(?!/)')
@@ -139,7 +140,7 @@ class SectionRssFeed(ArticleFeed):
     extension = "feed.xml"
 
     def get_object(self, request, section):
-        found = SectionPage.objects.live().public().filter(slug=section, depth=3).first()
+        found = public(SectionPage.objects.live()).filter(slug=section, depth=3).first()
         if found is None:
             raise Http404("No such section")
         return found

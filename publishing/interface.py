@@ -15,11 +15,15 @@ class ArticleInfo:
     paragraphs: int  # how many paragraphs the body has (asks go after paragraph N)
 
 
-def article_info(page, topics=None):
+def article_info(page, topics=None, section=None):
+    """What other apps may know of an article. ``topics`` and ``section``, when the caller has them, save queries."""
     from publishing.models import SectionPage
 
-    parent_path = page.path[: -SectionPage.steplen]
-    section = SectionPage.objects.filter(path=parent_path).values_list("slug", flat=True).first() or ""
+    if section is not None:
+        section = section.slug
+    else:
+        parent_path = page.path[: -SectionPage.steplen]
+        section = SectionPage.objects.filter(path=parent_path).values_list("slug", flat=True).first() or ""
     topic_slugs = tuple(t.slug for t in (topics if topics is not None else page.topics.all()))
     paragraphs = sum(1 for block in page.body if block.block_type == "paragraph")
     return ArticleInfo(id=page.pk, section=section, topics=topic_slugs, language=page.language, paragraphs=paragraphs)

@@ -21,9 +21,11 @@ def live_articles(queryset=None):
     from publishing.models import ArticlePage, NewsRendition
 
     queryset = ArticlePage.objects.all() if queryset is None else queryset
+    from publishing.visibility import public
+
     return (
-        queryset.live()
-        .public()
+        public(queryset.live())
+        .defer_streamfields()
         .select_related("lead_image", "lead_image__licence")
         .prefetch_related(Prefetch("lead_image__renditions", queryset=NewsRendition.objects.all()))
     )

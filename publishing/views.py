@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from core.reading import mark_reading
 from publishing.listing import Archive, attach_sections, live_articles
 from publishing.models import ArticlePage, SectionPage, Topic
+from publishing.visibility import public
 
 SEARCH_MAX_LENGTH = 200
 SEARCH_PAGE_SIZE = 20
@@ -85,7 +86,7 @@ def search(request):
 
 @require_safe
 def sitemap(request):
-    home_and_sections = SectionPage.objects.live().public().order_by("path")
+    home_and_sections = public(SectionPage.objects.live()).order_by("path")
     articles = live_articles().order_by("-first_published_at", "-pk")
     context = {
         "base": settings.CANONICAL_URL,

@@ -141,6 +141,14 @@ elif CACHE_URL.startswith("dummy://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 else:
     raise ImproperlyConfigured("CACHE_URL must start with locmem://, redis://, rediss:// or dummy://")
+# Wagtail looks renditions up here on every render; keeping them in each process spares the shared cache eight writes
+# per article render. Entries are short-lived, so a deleted image is forgotten everywhere within five minutes.
+CACHES["renditions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "samizdat-renditions",
+    "TIMEOUT": 300,
+    "OPTIONS": {"MAX_ENTRIES": 20000},
+}
 
 # Whole reading pages are cached as bytes for this long (they are also invalidated on every publish).
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))

@@ -86,14 +86,20 @@ def _render_variant(variant, values):
 
 def asks_for(info, now=None):
     """The asks of one article: the campaign of its language and, per surface, the variants that target it."""
+    from support.models import AskVariant
+
     now = now or timezone.now()
-    campaign = active_campaign(info.language)
+    variants = list(
+        AskVariant.objects.filter(campaign__is_active=True, campaign__language=info.language, enabled=True)
+        .select_related("campaign")
+        .prefetch_related("target_sections", "target_topics")
+    )
+    campaign = variants[0].campaign if variants else active_campaign(info.language)
     if campaign is None:
         return None
     figures = figures_for(campaign)
     values = placeholder_values(campaign, figures, info.language)
     asks = ArticleAsks(campaign=campaign, info=info, values=values, figures=figures)
-    variants = campaign.variants.filter(enabled=True).prefetch_related("target_sections", "target_topics")
     by_surface = {}
     for variant in variants:
         if variant.ends_at and variant.ends_at <= now:
@@ -124,7 +130,7 @@ def _asks_in_context(context, page):
     if page.pk not in cache:
         from publishing.interface import article_info
 
-        cache[page.pk] = asks_for(article_info(page, context.get("topics")))
+        cache[page.pk] = asks_for(article_info(page, context.get("topics"), context.get("section")))
     return cache[page.pk]
 
 

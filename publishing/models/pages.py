@@ -15,12 +15,14 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 
 from core.reading import mark_reading
 from publishing.blocks import ArticleBodyBlock
 from publishing.listing import Archive, attach_sections, live_articles, newest_first
 from publishing.models.images import NewsImage
 from publishing.models.snippets import Author, Topic
+from publishing.visibility import is_restricted, public
 
 ARTICLE_LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 
@@ -39,7 +41,7 @@ class ReadingPageMixin:
                 response.render()
         response["Content-Language"] = language
         # A page behind a view restriction differs by reader: it must never become public bytes.
-        if not self.get_view_restrictions().exists():
+        if not is_restricted(self):
             mark_reading(response, request=request)
         return response
 
@@ -79,6 +81,18 @@ class HomePage(ReadingPageMixin, RoutablePageMixin, Page):
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
 
+    def route(self, request, path_components):
+        # /<section>/<article>/ is by far the most requested shape: find the article in one query by its slug
+        # (indexed) and full path, instead of walking the tree level by level. Anything else routes as usual.
+        if len(path_components) == 2:
+            url_path = f"{self.url_path}{path_components[0]}/{path_components[1]}/"
+            article = ArticlePage.objects.filter(
+                slug=path_components[1], depth=self.depth + 2, url_path=url_path
+            ).first()
+            if article is not None and article.live:
+                return RouteResult(article)
+        return super().route(request, path_components)
+
     @path("")
     def front(self, request):
         lead = None
@@ -87,7 +101,7 @@ class HomePage(ReadingPageMixin, RoutablePageMixin, Page):
         if lead is None:
             lead = newest_first(live_articles()).first()
         sections = []
-        for section in SectionPage.objects.child_of(self).live().public().order_by("path"):
+        for section in public(SectionPage.objects.child_of(self).live()).order_by("path"):
             articles = newest_first(live_articles(ArticlePage.objects.child_of(section)))
             if lead is not None:
                 articles = articles.exclude(pk=lead.pk)
@@ -200,9 +214,14 @@ class ArticlePage(ReadingPageMixin, Page):
         from publishing.related import read_more
 
         context = super().get_context(request, *args, **kwargs)
+        if self.lead_image_id:
+            # the lead image, its licence and all its renditions in two queries (the page shows three sizes)
+            self.lead_image = (
+                NewsImage.objects.select_related("licence").prefetch_related("renditions").get(pk=self.lead_image_id)
+            )
         context["bylines"] = [byline.author for byline in self.bylines.select_related("author")]
         context["topics"] = list(self.topics.all())
-        context["read_more"] = read_more(self)
+        context["read_more"] = read_more(self, topics=context["topics"])
         context["body_blocks"] = self.numbered_body()
         context["section"] = self.get_parent().specific_deferred
         return context

@@ -13,8 +13,9 @@ _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 @register.simple_tag
 def section_nav():
     from publishing.models import SectionPage
+    from publishing.visibility import public
 
-    return list(SectionPage.objects.live().public().in_menu().order_by("path"))
+    return list(public(SectionPage.objects.live().in_menu()).order_by("path"))
 
 
 @register.simple_tag
