@@ -1,22 +1,79 @@
-"""What the ledger says about income. Until contributions are recorded, nobody has given yet: income is zero.
-
-Everything that shows money raised (the gap, percent covered, supporters, conversions) reads it through here.
+"""What the ledger says about money received. Everything that shows money raised (the gap, percent covered,
+supporters, conversions and revenue) reads it through here, so totals are always derived, never stored.
 """
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from core.money import Money
 
 
+def rates_to(currency):
+    """{from_currency: Decimal rate} the newsroom has set for converting into ``currency``."""
+    from support.models import ExchangeRate
+
+    rates = {currency: Decimal(1)}
+    rates.update(ExchangeRate.objects.filter(to_currency=currency).values_list("from_currency", "rate"))
+    return rates
+
+
+def _convert(totals, currency):
+    """Sum {currency: amount} into ``currency`` at the newsroom's rates; currencies without a rate are left out."""
+    rates = rates_to(currency)
+    return Money(sum((amount * rates[code] for code, amount in totals.items() if code in rates), Decimal(0)), currency)
+
+
 def monthly_recurring_income(campaign) -> Money:
     """Monthly recurring income of active contributions in the campaign's currency (annual ÷ 12)."""
-    return Money.zero(campaign.currency)
+    from support.models import Contribution
+
+    rows = (
+        Contribution.objects.filter(status=Contribution.Status.ACTIVE, frequency__in=("monthly", "annual"))
+        .values("currency", "frequency")
+        .annotate(total=Sum("amount"))
+    )
+    totals = {}
+    for row in rows:
+        monthly = row["total"] / 12 if row["frequency"] == "annual" else row["total"]
+        totals[row["currency"]] = totals.get(row["currency"], Decimal(0)) + monthly
+    return _convert(totals, campaign.currency)
 
 
 def supporters_count(campaign) -> int:
-    """People with an active recurring contribution, or a one-time gift in the last 30 days."""
-    return 0
+    """People with an active recurring contribution or a one-time gift in the last 30 days (anonymous ones each)."""
+    from support.models import Contribution, Payment
+
+    since = timezone.now() - dt.timedelta(days=30)
+    current = Contribution.objects.filter(
+        Q(status=Contribution.Status.ACTIVE)
+        | Q(frequency="once", payments__status=Payment.Status.SUCCEEDED, payments__succeeded_at__gte=since)
+    ).distinct()
+    known = current.exclude(supporter=None).values("supporter").distinct().count()
+    return known + current.filter(supporter=None).count()
 
 
 def conversions_by_arm(campaign, *, start=None, end=None) -> dict:
-    """{arm: (conversions, revenue Money)} attributed to each ask variant, for contributions made from ``start`` to
-    ``end`` (dates, inclusive; None means unbounded)."""
-    return {}
+    """{arm: (conversions, revenue Money)}: contributions started from each ask between ``start`` and ``end`` (dates,
+    inclusive) that have been paid at least once, and what they have paid so far, in the campaign's currency."""
+    from support.models import Contribution, Payment
+
+    paid = Q(payments__status=Payment.Status.SUCCEEDED)
+    contributions = Contribution.objects.exclude(arm="")
+    if start is not None:
+        contributions = contributions.filter(created_at__date__gte=start)
+    if end is not None:
+        contributions = contributions.filter(created_at__date__lte=end)
+    counts = dict(
+        contributions.filter(paid).values("arm").annotate(n=Count("pk", distinct=True)).values_list("arm", "n")
+    )
+    revenue = {}
+    for row in (
+        Payment.objects.filter(contribution__in=contributions, status=Payment.Status.SUCCEEDED)
+        .values("contribution__arm", "currency")
+        .annotate(total=Sum("amount"))
+    ):
+        revenue.setdefault(row["contribution__arm"], {})[row["currency"]] = row["total"]
+    return {arm: (n, _convert(revenue.get(arm, {}), campaign.currency)) for arm, n in counts.items()}

@@ -1,0 +1,166 @@
+"""The ledger: what supporters promised (contributions), each attempt to move money (payments), refunds, and the
+provider events that triggered changes. Money is Decimal with a currency; totals are derived, never stored.
+
+A supporter is a person at risk: the only personal datum is an email address, kept on :class:`Supporter` alone, so
+erasing a supporter leaves anonymous rows that accounting needs.
+"""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from core.money import CURRENCY_CHOICES, Money
+
+FREQUENCIES = [("once", _("once")), ("monthly", _("monthly")), ("annual", _("annual"))]
+METHODS = [("card", _("card")), ("bank_transfer", _("bank transfer")), ("crypto", _("crypto"))]
+
+
+class Supporter(models.Model):
+    email = models.EmailField(_("email"), unique=True)
+    language = models.CharField(max_length=5, default="en")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supporter")
+        verbose_name_plural = _("supporters")
+
+    def __str__(self):
+        return f"Supporter #{self.pk}"
+
+
+class Contribution(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")  # waiting for its first payment
+        ACTIVE = "active", _("active")  # recurring, paid up
+        COMPLETED = "completed", _("completed")  # one-time, paid
+        FAILED = "failed", _("failed")  # its first payment failed
+        CANCELLED = "cancelled", _("cancelled")  # stopped by the supporter or staff
+        REFUNDED = "refunded", _("refunded")  # every payment given back
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=20, unique=True, help_text=_("Quoted by the supporter with a transfer."))
+    supporter = models.ForeignKey(
+        Supporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="contributions"
+    )
+    campaign = models.ForeignKey("support.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    frequency = models.CharField(max_length=10, choices=FREQUENCIES)
+    method = models.CharField(max_length=20, choices=METHODS)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    covers_fees = models.BooleanField(default=False)
+    language = models.CharField(max_length=5, default="en")
+    # attribution: which ask, on which article, from which site (host only)
+    arm = models.CharField(max_length=80, blank=True, db_index=True)
+    article_id = models.PositiveBigIntegerField(null=True, blank=True)
+    referrer_host = models.CharField(max_length=255, blank=True)
+    # the provider's objects (cards): customer and subscription
+    provider_customer_id = models.CharField(max_length=255, blank=True)
+    provider_subscription_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    crypto_asset = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        indexes = [models.Index(fields=["status", "frequency"])]
+
+    def __str__(self):
+        return f"{self.reference} {self.money} {self.frequency} ({self.status})"
+
+    @property
+    def money(self):
+        return Money(self.amount, self.currency)
+
+    @property
+    def is_recurring(self):
+        return self.frequency in ("monthly", "annual")
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        CREATED = "created", _("created")
+        PENDING = "pending", _("pending")
+        SUCCEEDED = "succeeded", _("succeeded")
+        FAILED = "failed", _("failed")
+        REFUNDED = "refunded", _("refunded")
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CREATED, db_index=True)
+    provider = models.CharField(max_length=20)
+    provider_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    transaction_reference = models.CharField(
+        max_length=255, blank=True, help_text=_("Bank statement line or blockchain transaction id.")
+    )
+    failure_message = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    succeeded_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self):
+        return f"Payment #{self.pk} {self.money} ({self.status})"
+
+    @property
+    def money(self):
+        return Money(self.amount, self.currency)
+
+
+class Refund(models.Model):
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    provider_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+
+    def __str__(self):
+        return f"Refund #{self.pk} of payment #{self.payment_id}"
+
+
+class ProviderEvent(models.Model):
+    """One event a provider told us about. Recorded once (unique id), handled once."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"], name="one_row_per_provider_event")]
+        verbose_name = _("provider event")
+        verbose_name_plural = _("provider events")
+
+    def __str__(self):
+        return f"{self.provider} {self.type} {self.event_id}"
+
+
+class ExchangeRate(models.Model):
+    """A rate the newsroom sets, to count income in another currency towards a campaign's monthly cost."""
+
+    from_currency = models.CharField(_("from"), max_length=3, choices=CURRENCY_CHOICES)
+    to_currency = models.CharField(_("to"), max_length=3, choices=CURRENCY_CHOICES)
+    rate = models.DecimalField(_("rate"), max_digits=14, decimal_places=6, help_text=_("1 unit of “from” in “to”."))
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["from_currency", "to_currency"], name="one_rate_per_pair")]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+
+    def __str__(self):
+        return f"1 {self.from_currency} = {self.rate} {self.to_currency}"

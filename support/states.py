@@ -1,0 +1,55 @@
+"""The allowed moves of contributions and payments, in one place.
+
+A transition takes the row lock, treats "already there" as done (a webhook delivered twice changes nothing), and
+refuses an illegal move with :class:`core.errors.IllegalTransition`.
+"""
+
+from django.utils import timezone
+
+from core.errors import IllegalTransition
+from support.models import Contribution, Payment
+
+P = Payment.Status
+C = Contribution.Status
+
+PAYMENT_MOVES = {
+    P.CREATED: {P.PENDING, P.SUCCEEDED, P.FAILED},
+    P.PENDING: {P.SUCCEEDED, P.FAILED},
+    P.FAILED: {P.SUCCEEDED},  # a late confirmation (a transfer that did arrive) still counts
+    P.SUCCEEDED: {P.REFUNDED},
+    P.REFUNDED: set(),
+}
+CONTRIBUTION_MOVES = {
+    C.PENDING: {C.ACTIVE, C.COMPLETED, C.FAILED, C.CANCELLED},
+    C.FAILED: {C.ACTIVE, C.COMPLETED, C.CANCELLED},
+    C.ACTIVE: {C.CANCELLED, C.REFUNDED},
+    C.COMPLETED: {C.REFUNDED},
+    C.CANCELLED: {C.REFUNDED},  # a cancelled subscription's earlier payments can still be given back
+    C.REFUNDED: set(),
+}
+
+
+def _move(model, moves, pk, to, **fields):
+    """Lock the row, move it to ``to`` (or do nothing if it is there), and return (row, changed)."""
+    row = model.objects.select_for_update().get(pk=pk)
+    if row.status == to:
+        return row, False
+    if to not in moves[row.status]:
+        raise IllegalTransition(f"A {model._meta.verbose_name} cannot go from {row.status} to {to}.")
+    row.status = to
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.save(update_fields=["status", *fields, *(["updated_at"] if model is Contribution else [])])
+    return row, True
+
+
+def move_payment(payment_id, to, **fields):
+    if to == P.SUCCEEDED:
+        fields.setdefault("succeeded_at", timezone.now())
+    return _move(Payment, PAYMENT_MOVES, payment_id, to, **fields)
+
+
+def move_contribution(contribution_id, to, **fields):
+    if to in (C.CANCELLED, C.REFUNDED):
+        fields.setdefault("ended_at", timezone.now())
+    return _move(Contribution, CONTRIBUTION_MOVES, contribution_id, to, **fields)
