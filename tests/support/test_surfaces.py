@@ -191,3 +191,16 @@ def test_amount_choices_below_the_minimum_are_refused():
     with pytest.raises(ValidationError) as error:
         campaign.full_clean()
     assert set(error.value.message_dict) >= {"monthly_amounts", "one_time_amounts"}
+
+
+def test_the_site_banner_is_off_by_default_and_shows_when_switched_on(article, django_capture_on_commit_callbacks):
+    assert "banner" not in surfaces(page_soup(article))
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = Campaign.objects.get(language="en", is_active=True)
+        campaign.banner_enabled = True
+        campaign.save()
+    soup = page_soup(article)
+    assert surfaces(soup) == ["banner", "panel", "notice", "appeal"]
+    banner = soup.select_one("[data-ask-surface=banner]")
+    assert "Help us cover €48,000 a month." in banner.get_text(" ", strip=True)
+    assert banner.find_parent("article") is None  # above the story, not inside it
