@@ -49,6 +49,15 @@ def invalidate_all_pages():
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
+def forget_path(path):
+    """Forget the cached page at ``path`` alone (e.g. ``/support/goal.json`` once money has moved).
+
+    Cheaper than :func:`invalidate_all_pages` and enough for a document whose contents changed without any page
+    changing; other pages keep their entries until they expire or the next publish.
+    """
+    cache.delete(entry_key(path))
+
+
 def lookup(path):
     """Return the stored entry for ``path`` if it belongs to the current generation, else ``None``."""
     key = entry_key(path)

@@ -3,7 +3,10 @@
 * **Editors** write, edit, schedule and publish anything under the home page, manage images, documents and snippets,
   edit the support campaigns and their asks, and read the ask statistics.
 * **Contributors** write and edit drafts and upload images; publishing needs an editor, through the approval workflow.
-* **Revenue** reads the campaigns and the ask statistics; it publishes nothing.
+* **Revenue** reads the campaigns and the ask statistics, sees the bank-transfer and crypto contributions, confirms
+  the money that arrived (or marks a payment as failed) and imports bank statements (``support.view_contribution``,
+  ``support.view_payment``, ``support.change_payment``: see ``support/admin_contributions.py``); it publishes nothing.
+  Editors do not handle money.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -44,6 +47,10 @@ REVENUE_MODEL_PERMISSIONS = [
     ("support", "view_campaign"),
     ("support", "view_askvariant"),
     ("support", "view_askcounter"),
+    # Bank transfers and crypto: see them, confirm the money or mark it failed, import statements.
+    ("support", "view_contribution"),
+    ("support", "view_payment"),
+    ("support", "change_payment"),
 ]
 EDITOR_COLLECTION_PERMISSIONS = [
     ("wagtailimages", "add_image"),
@@ -66,7 +73,7 @@ def _permission(app_label, codename):
 
 
 def ensure_newsroom_roles():
-    """Create or repair the Editors and Contributors groups. Safe to run any number of times."""
+    """Create or repair the Editors, Contributors and Revenue groups. Safe to run any number of times."""
     from wagtail.models import (
         Collection,
         GroupApprovalTask,

@@ -4,7 +4,9 @@ Production is the default (DEBUG off, a secret key required). ``SAMIZDAT_ENV=dem
 (a throw-away secret key, media served by Django); ``SAMIZDAT_ENV=test`` is set by the test suite.
 """
 
+import json
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -265,3 +267,43 @@ LOGGING = {
 SCHEDULED_COMMANDS = env_list("SCHEDULED_COMMANDS", "publish_scheduled,send_due_reminders")
 # Seconds before a mail server that does not answer is given up: sending a reminder holds its row lock meanwhile.
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
+
+# --- Checkout and payment providers (support/checkout.py, support/providers/).
+# Currencies readers may choose at checkout (the active campaign's own currency is always offered, first). Minimums and
+# the maximum are the campaign's numbers in every currency.
+SUPPORT_CURRENCIES = env_list("SUPPORT_CURRENCIES", "EUR,USD,GBP")
+# "Cover the fees" adds this percentage of the amount, rounded to the currency's minor unit (3 % of €10 is €0.30).
+SUPPORT_FEE_PERCENT = Decimal(env("SUPPORT_FEE_PERCENT", "3"))
+# How long a rendered checkout form may be sent (its one-time token is signed with a timestamp); a double submission
+# within this time leads to the first contribution, never a second one.
+SUPPORT_CHECKOUT_FORM_MAX_AGE = int(env("SUPPORT_CHECKOUT_FORM_MAX_AGE", str(24 * 3600)))
+# /support/qr/<asset>.png: public, cacheable this long (addresses change only with this setting).
+SUPPORT_QR_MAX_AGE = int(env("SUPPORT_QR_MAX_AGE", "3600"))
+# Payment providers: key → options (support/providers/registry.py). Off unless listed. Production enables nothing until
+# PAYMENT_PROVIDERS (JSON) is set; the demo and the tests get details that are clearly fake and that no bank or
+# wallet accepts (an IBAN with check digits 00, addresses with hyphens). Card (Stripe) is not built yet.
+_DEMO_PAYMENT_PROVIDERS = {
+    "bank_transfer": {
+        "account_holder": "Samizdat Media (DEMO — do not pay)",
+        "iban": "XX00 0000 0000 0000 0000 00",
+        "bic": "DEMOXXXXXXX",
+        "bank_name": "Demo Bank (not a real bank)",
+        "currencies": ["EUR", "USD", "GBP"],
+    },
+    "crypto": {
+        "addresses": {
+            "BTC": "bc1q-DEMO-not-a-real-address",
+            "USDT (TRC-20)": "T-DEMO-not-a-real-address",
+            "XMR": "4-DEMO-not-a-real-address",
+        },
+    },
+}
+if env("PAYMENT_PROVIDERS"):
+    try:
+        PAYMENT_PROVIDERS = json.loads(env("PAYMENT_PROVIDERS"))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"PAYMENT_PROVIDERS is not valid JSON: {error}") from None
+    if not isinstance(PAYMENT_PROVIDERS, dict):
+        raise ImproperlyConfigured('PAYMENT_PROVIDERS must be a JSON object: {"bank_transfer": {...}, ...}')
+else:
+    PAYMENT_PROVIDERS = {} if IS_PRODUCTION else _DEMO_PAYMENT_PROVIDERS

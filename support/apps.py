@@ -6,8 +6,11 @@ class SupportConfig(AppConfig):
     verbose_name = "Reader support"
 
     def ready(self):
+        from django.core import checks
+
         from core import slots
         from support import signals  # noqa: F401  (page-cache invalidation on campaign changes)
+        from support.providers.registry import check_payment_providers
         from support.surfaces import (
             render_after_paragraph,
             render_article_end,
@@ -19,3 +22,4 @@ class SupportConfig(AppConfig):
         slots.register("article.after_paragraph", render_after_paragraph)
         slots.register("article.end", render_article_end)
         slots.register("page.end", render_reader_script)
+        checks.register(check_payment_providers)

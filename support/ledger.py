@@ -27,7 +27,10 @@ def _convert(totals, currency):
 
 
 def monthly_recurring_income(campaign) -> Money:
-    """Monthly recurring income of active contributions in the campaign's currency (annual ÷ 12)."""
+    """Monthly recurring income of active contributions in the campaign's currency (annual ÷ 12).
+
+    The newsroom's income, whichever campaign a contribution came through: every language's campaign asks to cover
+    the same monthly cost, so each shows the same gap. The campaign gives the currency."""
     from support.models import Contribution
 
     rows = (
@@ -56,12 +59,14 @@ def supporters_count(campaign) -> int:
 
 
 def conversions_by_arm(campaign, *, start=None, end=None) -> dict:
-    """{arm: (conversions, revenue Money)}: contributions started from each ask between ``start`` and ``end`` (dates,
-    inclusive) that have been paid at least once, and what they have paid so far, in the campaign's currency."""
+    """{arm: (conversions, revenue Money)}: contributions started from each of the campaign's asks between ``start``
+    and ``end`` (dates, inclusive) that have been paid at least once, and what they have paid so far, in the
+    campaign's currency. Only the campaign's own contributions count: "holdback" and "control:…" arms exist in every
+    campaign, and the counters they are compared with are per campaign."""
     from support.models import Contribution, Payment
 
     paid = Q(payments__status=Payment.Status.SUCCEEDED)
-    contributions = Contribution.objects.exclude(arm="")
+    contributions = Contribution.objects.filter(campaign=campaign).exclude(arm="")
     if start is not None:
         contributions = contributions.filter(created_at__date__gte=start)
     if end is not None:

@@ -6,7 +6,7 @@ refuses an illegal move with :class:`core.errors.IllegalTransition`.
 
 from django.utils import timezone
 
-from core.errors import IllegalTransition
+from core.errors import DomainError, IllegalTransition
 from support.models import Contribution, Payment
 
 P = Payment.Status
@@ -31,7 +31,9 @@ CONTRIBUTION_MOVES = {
 
 def _move(model, moves, pk, to, **fields):
     """Lock the row, move it to ``to`` (or do nothing if it is there), and return (row, changed)."""
-    row = model.objects.select_for_update().get(pk=pk)
+    row = model.objects.select_for_update().filter(pk=pk).first()
+    if row is None:  # a stale link or a made-up id: a clear message, not a 500
+        raise DomainError(f"There is no {model._meta.verbose_name} #{pk}.")
     if row.status == to:
         return row, False
     if to not in moves[row.status]:

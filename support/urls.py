@@ -1,11 +1,11 @@
 from django.urls import path
 
-from support import views, views_remind
+from support import views, views_checkout, views_remind
 
 app_name = "support"
 
 urlpatterns = [
-    path("", views.support_landing, name="landing"),
+    path("", views_checkout.checkout, name="landing"),
     path("goal.json", views.goal_json, name="goal"),
     path("events/", views.ask_events, name="events"),
     path("already/", views.already_supporting, name="already"),
@@ -14,4 +14,7 @@ urlpatterns = [
     path("remind/confirm/<str:token>/", views_remind.confirm, name="remind_confirm"),
     path("remind/cancel/<str:token>/", views_remind.cancel, name="remind_cancel"),
     path("remind/forget/<str:token>/", views_remind.forget, name="remind_forget"),
+    # Checkout (support/views_checkout.py): the form is "" above
+    path("pay/<uuid:public_id>/", views_checkout.pay, name="pay"),
+    path("qr/<slug:asset>.png", views_checkout.qr_code, name="qr"),
 ]

@@ -5,7 +5,6 @@ import json
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
-from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -90,35 +89,4 @@ def already_supporting(request):
     """“I already support”: the reader script remembers it in this browser; nothing is sent or stored here."""
     response = TemplateResponse(request, "support/already.html", {})
     response.render()
-    return mark_reading(response)
-
-
-@require_safe
-def support_landing(request):
-    """The page every Support link leads to: the gap, the reader's prefilled choice (validated), the ways to give."""
-    from support.figures import figures_for, placeholder_values
-    from support.prefill import FREQUENCIES, read_prefill
-    from support.surfaces import active_campaign
-
-    language = "ru" if request.GET.get("lang") == "ru" else "en"
-    campaign = active_campaign(language)
-    if campaign is None:
-        response = TemplateResponse(request, "support/landing.html", {"campaign": None})
-        response.render()
-        return mark_reading(response)
-    prefill = read_prefill(request.GET, campaign)
-    figures = figures_for(campaign)
-    context = {
-        "campaign": campaign,
-        "prefill": prefill,
-        "frequencies": FREQUENCIES,
-        "figures": figures,
-        "values": placeholder_values(campaign, figures, language),
-        "amount_label": prefill.amount.format(language),
-        "methods": campaign.payment_methods(),
-    }
-    with translation.override(language):
-        response = TemplateResponse(request, "support/landing.html", context)
-        response.render()
-    response["Content-Language"] = language
     return mark_reading(response)

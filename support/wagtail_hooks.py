@@ -9,6 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
+from support.admin_contributions import (
+    ConfirmPaymentView,
+    ContributionDetailView,
+    ContributionListView,
+    FailPaymentView,
+    StatementImportView,
+    can_confirm_payments,
+    can_view_contributions,
+)
 from support.admin_views import AskStatsView, can_view_stats
 
 support_menu = Menu(register_hook_name="register_support_menu_item", construct_hook_name="construct_support_menu")
@@ -34,4 +43,55 @@ def register_support_menu():
 def register_ask_stats_menu_item():
     return AskStatsMenuItem(
         _("Ask statistics"), reverse_lazy("support_ask_stats"), name="ask-statistics", icon_name="table", order=100
+    )
+
+
+# --- Bank transfers and crypto: the contributions staff confirm by hand, and the bank statement import
+# (support/admin_contributions.py; the Revenue role and superusers).
+
+
+class ContributionsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_contributions(request.user)
+
+
+class StatementImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_confirm_payments(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_contribution_admin_urls():
+    return [
+        path("support/contributions/", ContributionListView.as_view(), name="support_contributions"),
+        path("support/contributions/<int:pk>/", ContributionDetailView.as_view(), name="support_contribution"),
+        path(
+            "support/contributions/<int:pk>/confirm/",
+            ConfirmPaymentView.as_view(),
+            name="support_contribution_confirm",
+        ),
+        path("support/contributions/<int:pk>/fail/", FailPaymentView.as_view(), name="support_contribution_fail"),
+        path("support/statements/import/", StatementImportView.as_view(), name="support_statement_import"),
+    ]
+
+
+@hooks.register("register_support_menu_item")
+def register_contributions_menu_item():
+    return ContributionsMenuItem(
+        _("Bank transfers and crypto"),
+        reverse_lazy("support_contributions"),
+        name="offline-contributions",
+        icon_name="success",
+        order=200,
+    )
+
+
+@hooks.register("register_support_menu_item")
+def register_statement_import_menu_item():
+    return StatementImportMenuItem(
+        _("Import a bank statement"),
+        reverse_lazy("support_statement_import"),
+        name="statement-import",
+        icon_name="upload",
+        order=210,
     )

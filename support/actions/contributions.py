@@ -1,15 +1,27 @@
 """Named actions on the ledger. Each is atomic, takes row locks through ``support.states``, and writes one audit entry
-(never the supporter's address). Mail and tasks start after commit."""
+(never the supporter's address). Mail and tasks start after commit.
+
+Locks are always taken in the same order — the contribution, then its payment — so that two actions on the same
+contribution (say a staff confirmation and a cancellation) queue behind each other instead of deadlocking.
+
+Whatever changes income (a confirmation, a renewal, a cancellation, a refund) forgets the cached
+``/support/goal.json`` once it commits, so readers' scripts see the new gap on their next request. Cached article
+pages keep the gap they were rendered with until they expire (``PAGE_CACHE_SECONDS``) or the next publish.
+"""
 
 import secrets
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from core.actions import Actor, record
+from core import page_cache
+from core.actions import Actor, after_commit, record
 from core.errors import DomainError
 from core.money import Money
-from support.models import Contribution, Payment, Refund, Supporter
+from support.models import Contribution, Payment, Refund, Reminder, Supporter
+from support.models.ledger import FREQUENCIES, METHODS
+from support.reminders import email_digest
 from support.states import C, P, move_contribution, move_payment
 
 # Readable on a phone and over the phone: no 0/O, 1/I/L.
@@ -19,6 +31,19 @@ REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 def new_reference():
     body = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
     return f"SZ-{body[:4]}-{body[4:]}"
+
+
+def figures_changed():
+    """Income moved: forget the cached live figures once the transaction commits (at once outside one)."""
+    after_commit(page_cache.forget_path, reverse("support:goal"))
+
+
+def _lock_contribution_of(payment_id) -> Contribution:
+    """Lock the contribution a payment belongs to (before the payment: see the module's note on lock order)."""
+    contribution_id = Payment.objects.filter(pk=payment_id).values_list("contribution_id", flat=True).first()
+    if contribution_id is None:
+        raise DomainError(f"There is no payment #{payment_id}.")
+    return Contribution.objects.select_for_update().get(pk=contribution_id)
 
 
 def supporter_for(email, language):
@@ -43,8 +68,12 @@ def start_contribution(
     referrer_host="",
 ) -> Contribution:
     """A reader's promise and its first payment attempt (pending). Moves no money."""
-    if frequency not in ("once", "monthly", "annual"):
+    if frequency not in dict(FREQUENCIES):
         raise DomainError("Unknown frequency.")
+    if method not in dict(METHODS):
+        raise DomainError("Unknown payment method.")
+    if amount.amount <= 0:
+        raise DomainError("The amount must be above zero.")
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -87,29 +116,38 @@ def start_contribution(
 
 @transaction.atomic
 def confirm_payment(*, actor: Actor, payment_id: int, provider_id=None, transaction_reference="") -> bool:
-    """Money arrived. Idempotent: confirming a confirmed payment changes nothing and returns False."""
+    """Money arrived. Idempotent: confirming a confirmed payment changes nothing and returns False.
+
+    A failed payment may still be confirmed (a transfer that arrived late); its contribution then becomes active
+    (recurring) or completed (once) if it was pending or failed, and stays as it is otherwise (a cancelled
+    contribution stays cancelled: the money is recorded, and staff decide whether to give it back).
+    """
+    contribution = _lock_contribution_of(payment_id)
     fields = {}
     if provider_id:
         fields["provider_id"] = provider_id
     if transaction_reference:
         fields["transaction_reference"] = transaction_reference[:255]
-    payment, changed = move_payment(payment_id, P.SUCCEEDED, **fields)
+    try:
+        with transaction.atomic():  # a savepoint: a clash on the unique provider id must not spoil the transaction
+            payment, changed = move_payment(payment_id, P.SUCCEEDED, **fields)
+    except IntegrityError:
+        raise DomainError(f"The provider id “{provider_id}” already belongs to another payment.") from None
     if not changed:
         return False
-    contribution = payment.contribution
-    target = C.ACTIVE if contribution.is_recurring else C.COMPLETED
     if contribution.status in (C.PENDING, C.FAILED):
-        move_contribution(contribution.pk, target)
+        move_contribution(contribution.pk, C.ACTIVE if contribution.is_recurring else C.COMPLETED)
     record(actor=actor, action="payment.confirmed", subject=payment, contribution=contribution.pk)
+    figures_changed()
     return True
 
 
 @transaction.atomic
 def fail_payment(*, actor: Actor, payment_id: int, message="") -> bool:
+    contribution = _lock_contribution_of(payment_id)
     payment, changed = move_payment(payment_id, P.FAILED, failure_message=message[:300])
     if not changed:
         return False
-    contribution = payment.contribution
     if contribution.status == C.PENDING:
         move_contribution(contribution.pk, C.FAILED)
     record(actor=actor, action="payment.failed", subject=payment, contribution=contribution.pk)
@@ -117,12 +155,21 @@ def fail_payment(*, actor: Actor, payment_id: int, message="") -> bool:
 
 
 @transaction.atomic
-def record_renewal(*, actor: Actor, contribution_id: int, amount: Money, provider_id: str) -> Payment | None:
-    """A recurring contribution's new period was paid: one more succeeded payment. Idempotent by ``provider_id``."""
-    contribution = Contribution.objects.select_for_update().get(pk=contribution_id)
+def record_renewal(
+    *, actor: Actor, contribution_id: int, amount: Money, provider_id: str, transaction_reference=""
+) -> Payment | None:
+    """A recurring contribution's new period was paid: one more succeeded payment. Idempotent by ``provider_id``
+    (required: it is what makes a repeated webhook or a re-imported statement line add nothing)."""
+    if not provider_id:
+        raise DomainError("A renewal needs the provider's id of the payment.")
+    contribution = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
+    if contribution is None:
+        raise DomainError(f"There is no contribution #{contribution_id}.")
     existing = Payment.objects.filter(provider_id=provider_id).first()
     if existing is not None:
         return None
+    if not contribution.is_recurring:
+        raise DomainError(f"Contribution {contribution.reference} is a one-time gift: it has no renewals.")
     if contribution.status not in (C.ACTIVE, C.PENDING, C.FAILED):
         raise DomainError(f"Contribution {contribution.reference} is {contribution.status}: no renewal is expected.")
     payment = Payment.objects.create(
@@ -131,12 +178,14 @@ def record_renewal(*, actor: Actor, contribution_id: int, amount: Money, provide
         currency=amount.currency,
         provider=contribution.method,
         provider_id=provider_id,
+        transaction_reference=transaction_reference[:255],
         status=P.SUCCEEDED,
         succeeded_at=timezone.now(),
     )
     if contribution.status != C.ACTIVE:
         move_contribution(contribution.pk, C.ACTIVE)
     record(actor=actor, action="payment.renewed", subject=payment, contribution=contribution.pk)
+    figures_changed()
     return payment
 
 
@@ -148,18 +197,19 @@ def cancel_contribution(*, actor: Actor, contribution_id: int, reason="") -> boo
             status=P.FAILED, failure_message="cancelled"
         )
         record(actor=actor, action="contribution.cancelled", subject=contribution, reason=reason[:200])
+        figures_changed()
     return changed
 
 
 @transaction.atomic
 def refund_payment(*, actor: Actor, payment_id: int, provider_id=None, reason="") -> Refund | None:
+    contribution = _lock_contribution_of(payment_id)
     payment, changed = move_payment(payment_id, P.REFUNDED)
     if not changed:
         return None
     refund = Refund.objects.create(
         payment=payment, amount=payment.amount, currency=payment.currency, provider_id=provider_id, reason=reason[:200]
     )
-    contribution = payment.contribution
     if not contribution.payments.filter(status=P.SUCCEEDED).exists() and contribution.status in (
         C.ACTIVE,
         C.COMPLETED,
@@ -167,16 +217,19 @@ def refund_payment(*, actor: Actor, payment_id: int, provider_id=None, reason=""
     ):
         move_contribution(contribution.pk, C.REFUNDED)
     record(actor=actor, action="payment.refunded", subject=payment, refund=refund.pk)
+    figures_changed()
     return refund
 
 
 @transaction.atomic
 def erase_supporter(*, actor: Actor, supporter_id: int) -> bool:
-    """Delete the supporter (their address); their contributions stay as anonymous rows for accounting."""
+    """Delete the supporter (their address) and any reminder still waiting for the same address; their
+    contributions stay as anonymous rows for accounting."""
     supporter = Supporter.objects.select_for_update().filter(pk=supporter_id).first()
     if supporter is None:
         return False
     count = supporter.contributions.update(supporter=None)
+    reminders, _by_model = Reminder.objects.filter(email_digest=email_digest(supporter.email)).delete()
     supporter.delete()
-    record(actor=actor, action="supporter.erased", contributions=count)
+    record(actor=actor, action="supporter.erased", contributions=count, reminders=reminders)
     return True

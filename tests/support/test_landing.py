@@ -1,4 +1,4 @@
-"""Every Support link leads to /support/ with a prefill that is validated, never trusted."""
+"""Every Support link leads to the checkout at /support/ with a prefill that is validated, never trusted."""
 
 import pytest
 from bs4 import BeautifulSoup
@@ -14,9 +14,33 @@ def landing(**query):
     return BeautifulSoup(response.content, "html.parser")
 
 
-def test_a_valid_prefill_is_shown():
-    soup = landing(frequency="monthly", amount="10", currency="EUR", variant="appeal-favour", article="5")
-    assert "You chose to give €10 a month." in soup.get_text(" ", strip=True)
+def chosen(soup):
+    """(frequency, amount, currency) as the form stands: a checked amount, or the other amount typed in."""
+    form = soup.select_one("form.checkout-form")
+    frequency = form.select_one("input[name=frequency]")["value"]
+    amount = form.select_one("input[name=amount][checked]")["value"]
+    if amount == "other":
+        amount = form.select_one("input[name=other_amount]")["value"]
+    currency = form.select_one("select[name=currency] option[selected]")["value"]
+    return frequency, amount, currency
+
+
+def test_a_valid_prefill_is_shown(article):
+    soup = landing(frequency="monthly", amount="10", currency="EUR", variant="appeal-favour", article=str(article.pk))
+    assert chosen(soup) == ("monthly", "10", "EUR")
+    assert soup.select_one("input[name=amount][value='10']").has_attr("checked")  # one of the offered amounts
+    assert soup.select_one("input[name=variant]")["value"] == "appeal-favour"
+    assert soup.select_one("input[name=article]")["value"] == str(article.pk)
+    assert soup.select_one(".form-error") is None
+
+
+def test_an_amount_off_the_ladder_is_the_other_amount():
+    assert chosen(landing(frequency="monthly", amount="7.5")) == ("monthly", "7.50", "EUR")
+
+
+def test_another_offered_currency_is_kept():
+    soup = landing(frequency="once", amount="25", currency="USD")
+    assert chosen(soup) == ("once", "25", "USD")
     assert soup.select_one(".form-error") is None
 
 
@@ -27,6 +51,7 @@ def test_a_valid_prefill_is_shown():
         ({"amount": "999999999"}, "the amount"),
         ({"amount": "NaN"}, "the amount"),
         ({"amount": "-5"}, "the amount"),
+        ({"amount": "1e99"}, "the amount"),
         ({"frequency": "hourly"}, "the frequency"),
         ({"currency": "XYZ"}, "the currency"),
         ({"variant": "made-up"}, "origin"),
@@ -35,14 +60,24 @@ def test_a_valid_prefill_is_shown():
 def test_a_tampered_prefill_is_reset_with_a_note(query, problem):
     soup = landing(**query)
     assert problem in soup.select_one(".form-error").get_text()
-    text = soup.get_text(" ", strip=True)
-    assert "You chose to give €2 a month." in text or "You chose to give €5 once." in text
+    assert chosen(soup) == ("monthly", "2", "EUR")  # the usual choice: the monthly minimum
+    assert soup.select_one("input[name=variant]") is None
 
 
 def test_one_time_uses_the_one_time_minimum():
-    assert "You chose to give €5 once." in landing(frequency="once", amount="1").get_text(" ", strip=True)
+    assert chosen(landing(frequency="once", amount="1")) == ("once", "5", "EUR")
 
 
 def test_russian_landing():
     soup = landing(lang="ru")
     assert soup.html["lang"] == "ru"
+    assert soup.select_one("input[name=lang]")["value"] == "ru"
+
+
+def test_a_russian_articles_link_opens_the_russian_checkout(russian_article):
+    soup = landing(
+        frequency="monthly", amount="5", currency="EUR", variant="ru-appeal-favour", article=russian_article.pk
+    )
+    assert soup.html["lang"] == "ru"
+    assert soup.select_one(".form-error") is None  # its variant belongs to the Russian campaign
+    assert soup.select_one("input[name=variant]")["value"] == "ru-appeal-favour"

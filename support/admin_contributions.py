@@ -1,0 +1,449 @@
+"""Bank transfers and crypto in the Wagtail admin: the contributions waiting for money, one contribution's page with
+“Confirm money received” and “Mark as failed”, and the bank statement import.
+
+Who may do what (superusers always may):
+
+* ``support.view_contribution`` — see the list and a contribution's page;
+* ``support.change_payment`` — confirm or fail a payment and import a statement.
+
+The newsroom's Revenue role holds both (``publishing/roles.py``); Editors and Contributors hold neither.
+
+Views are thin: they parse, check access, call one action (``support.actions.offline_payments``,
+``support.actions.bank_statements``) with ``Actor.staff(user)``, and render. Bad ids are a 404, bad filters a message
+and a 400, a repeated or stale form a message — never a 500. Supporters' addresses are shown nowhere.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+from wagtail.admin.auth import permission_denied
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from core.actions import Actor
+from core.errors import DomainError
+from core.models import AuditEntry
+from support.actions.bank_statements import OUTCOMES, ImportReport, import_bank_statement
+from support.actions.offline_payments import OFFLINE_METHODS, confirm_offline_payment, fail_offline_payment
+from support.models import Contribution, Payment
+from support.statements import MAX_BYTES, MAX_LINES, StatementError, StatementLine, find_references, read_statement
+
+VIEW_PERMISSION = "support.view_contribution"
+CONFIRM_PERMISSION = "support.change_payment"
+PER_PAGE = 50
+DEFAULT_STATUS = Contribution.Status.PENDING
+STATUS_CHOICES = [*Contribution.Status.choices, ("all", gettext_lazy("any status"))]
+METHOD_CHOICES = [
+    ("", gettext_lazy("Bank transfer and crypto")),
+    ("bank_transfer", gettext_lazy("Bank transfer")),
+    ("crypto", gettext_lazy("Crypto")),
+]
+OPEN_PAYMENT = (Payment.Status.CREATED, Payment.Status.PENDING)
+LARGEST_ID = 2**63 - 1  # beyond a bigint: no such row (and PostgreSQL would refuse the query)
+# A statement preview is confirmed within this time, by the person who uploaded it.
+PREVIEW_MAX_AGE = 60 * 60
+PREVIEW_SALT = "support.statement-preview"
+
+
+def can_view_contributions(user):
+    return user.is_active and user.has_perm(VIEW_PERMISSION)
+
+
+def can_confirm_payments(user):
+    return user.is_active and user.has_perm(CONFIRM_PERMISSION)
+
+
+class AdminPage(WagtailAdminTemplateMixin, TemplateView):
+    """A Support page of the admin, open to the users ``permission_check`` lets in."""
+
+    permission_check = staticmethod(can_view_contributions)
+
+    def dispatch(self, request, *args, **kwargs):
+        # The admin's own wrapper has already sent anonymous users to the login page and checked access_admin.
+        if not self.permission_check(request.user):
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+
+# --- the list
+
+
+class ContributionFilterForm(forms.Form):
+    """Only renders the choices (the view parses the query string itself, so that bad input gets a clear message)."""
+
+    method = forms.ChoiceField(label=gettext_lazy("Method"), choices=METHOD_CHOICES, required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=STATUS_CHOICES, required=False)
+    q = forms.CharField(label=gettext_lazy("Reference"), required=False)
+
+
+def parse_filters(query):
+    """(method, status, reference search, page number, problems) from the query string; defaults for bad values."""
+    problems = []
+    method = query.get("method", "").strip()
+    if method not in dict(METHOD_CHOICES):
+        problems.append(_("There is no method “%(value)s”; showing bank transfer and crypto.") % {"value": method[:40]})
+        method = ""
+    status = query.get("status", "").strip() or DEFAULT_STATUS
+    if status not in dict(STATUS_CHOICES):
+        problems.append(_("There is no status “%(value)s”; showing pending ones.") % {"value": status[:40]})
+        status = DEFAULT_STATUS
+    search = " ".join(query.get("q", "").split())[:40]
+    page = query.get("p", "1").strip()
+    if not (page.isascii() and page.isdigit() and 0 < int(page) < 10**6):
+        problems.append(_("There is no page “%(value)s”; showing the first.") % {"value": page[:40]})
+        page = "1"
+    return method, status, search, int(page), problems
+
+
+def age(moment, now):
+    """“3 days”, “5 hours”, “12 minutes”: how long a contribution has been waiting."""
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds >= 2 * 86400:
+        return _("%(n)s days") % {"n": seconds // 86400}
+    if seconds >= 2 * 3600:
+        return _("%(n)s hours") % {"n": seconds // 3600}
+    return _("%(n)s minutes") % {"n": seconds // 60}
+
+
+class ContributionListView(AdminPage):
+    template_name = "support/admin/contributions.html"
+    page_title = gettext_lazy("Bank transfers and crypto")
+    header_icon = "success"
+
+    def get(self, request, *args, **kwargs):
+        method, status, search, page_number, problems = parse_filters(request.GET)
+        contributions = Contribution.objects.filter(method__in=OFFLINE_METHODS).order_by("created_at", "pk")
+        if method:
+            contributions = contributions.filter(method=method)
+        if status != "all":
+            contributions = contributions.filter(status=status)
+        if search:
+            references = find_references(search)  # “sz abcd efgh” finds SZ-ABCD-EFGH
+            if references:
+                contributions = contributions.filter(reference=references[0])
+            else:
+                contributions = contributions.filter(reference__icontains=search)
+        paginator = Paginator(contributions, PER_PAGE)
+        if page_number > max(paginator.num_pages, 1):
+            problems.append(_("There is no page “%(value)s”; showing the first.") % {"value": page_number})
+            page_number = 1
+        page = paginator.page(page_number)
+        now = timezone.now()
+        rows = [
+            {
+                "contribution": contribution,
+                "amount": contribution.money.format(),
+                "age": age(contribution.created_at, now),
+            }
+            for contribution in page.object_list
+        ]
+        filters = {"method": method, "status": status, "q": search}
+
+        def page_url(number):
+            return "?" + urlencode({**{k: v for k, v in filters.items() if v}, "p": number})
+
+        context = self.get_context_data(
+            form=ContributionFilterForm(initial=filters),
+            problems=problems,
+            rows=rows,
+            page=page,
+            previous_url=page_url(page.previous_page_number()) if page.has_previous() else "",
+            next_url=page_url(page.next_page_number()) if page.has_next() else "",
+            can_import=can_confirm_payments(request.user),
+        )
+        return self.render_to_response(context, status=400 if problems else 200)
+
+
+# --- one contribution
+
+
+def payment_field():
+    return forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=LARGEST_ID)
+
+
+class ConfirmForm(forms.Form):
+    payment = payment_field()
+    transaction_reference = forms.CharField(
+        label=gettext_lazy("Statement line (optional)"),
+        required=False,
+        max_length=255,
+        help_text=gettext_lazy("The date and amount of the line, or the bank's transaction number — not a name."),
+    )
+
+    def __init__(self, *args, method="bank_transfer", **kwargs):
+        super().__init__(*args, **kwargs)
+        if method == "crypto":
+            field = self.fields["transaction_reference"]
+            field.required = True
+            field.label = _("Transaction id")
+            field.help_text = _("The transaction's id (hash) on the blockchain.")
+
+
+class FailForm(forms.Form):
+    payment = payment_field()
+    reason = forms.CharField(
+        label=gettext_lazy("Reason (optional)"),
+        required=False,
+        max_length=300,
+        help_text=gettext_lazy("For example: no transfer arrived within 30 days."),
+    )
+
+
+def open_payment(contribution):
+    """The payment staff would confirm: the oldest one waiting, else (for a contribution not yet paid) the latest
+    failed one — money that arrived after all."""
+    payments = list(contribution.payments.order_by("created_at", "pk"))
+    waiting = [payment for payment in payments if payment.status in OPEN_PAYMENT]
+    if waiting:
+        return waiting[0]
+    failed = [payment for payment in payments if payment.status == Payment.Status.FAILED]
+    if failed and contribution.status in (Contribution.Status.PENDING, Contribution.Status.FAILED):
+        return failed[-1]
+    return None
+
+
+def history(contribution, payments):
+    """The audit entries of the contribution and its payments, newest first, with staff named by username."""
+    entries = list(
+        AuditEntry.objects.filter(
+            Q(subject_type="support.contribution", subject_id=str(contribution.pk))
+            | Q(subject_type="support.payment", subject_id__in=[str(payment.pk) for payment in payments])
+        ).order_by("-created_at", "-pk")[:50]
+    )
+    staff_ids = {entry.actor_id for entry in entries if entry.actor_kind == "staff" and entry.actor_id.isdigit()}
+    names = dict(get_user_model().objects.filter(pk__in=staff_ids).values_list("pk", "username"))
+    for entry in entries:
+        name = names.get(int(entry.actor_id)) if entry.actor_id.isdigit() else None
+        entry.actor_label = f"{entry.actor_kind}: {name}" if name else entry.actor_kind
+    return entries
+
+
+class ContributionDetailView(AdminPage):
+    template_name = "support/admin/contributions_detail.html"
+    header_icon = "success"
+
+    def get_page_title(self):
+        return _("Contribution %(reference)s") % {"reference": self.contribution.reference}
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("support_contributions"), "label": _("Bank transfers and crypto")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.contribution = None
+
+    def load(self, pk):
+        if pk > LARGEST_ID:
+            raise Http404(_("There is no such contribution."))
+        self.contribution = Contribution.objects.select_related("campaign").filter(pk=pk).first()
+        if self.contribution is None:
+            raise Http404(_("There is no such contribution."))
+        return self.contribution
+
+    def get(self, request, pk, *args, **kwargs):
+        return self.render_page(self.load(pk))
+
+    def render_page(self, contribution, *, confirm_form=None, fail_form=None, status=200):
+        payment = open_payment(contribution)
+        offline = contribution.method in OFFLINE_METHODS
+        may_act = offline and payment is not None and can_confirm_payments(self.request.user)
+        initial = {"payment": payment.pk} if payment else {}
+        payments = list(contribution.payments.order_by("created_at", "pk"))
+        context = self.get_context_data(
+            contribution=contribution,
+            amount=contribution.money.format(),
+            payments=[{"payment": p, "amount": p.money.format()} for p in payments],
+            open_payment=payment,
+            open_amount=payment.money.format() if payment else "",
+            offline=offline,
+            may_confirm=may_act,
+            may_fail=may_act and payment.status in OPEN_PAYMENT,
+            confirm_form=confirm_form or ConfirmForm(initial=initial, method=contribution.method),
+            fail_form=fail_form or FailForm(initial=initial),
+            has_supporter=contribution.supporter_id is not None,
+            history=history(contribution, payments),
+            age=age(contribution.created_at, timezone.now()),
+        )
+        return self.render_to_response(context, status=status)
+
+
+class PaymentActionView(ContributionDetailView):
+    """POST only: check the form, call the action, say what happened, and go back to the list (or show the errors)."""
+
+    http_method_names = ["post"]
+    permission_check = staticmethod(can_confirm_payments)
+    form_class = None
+
+    def post(self, request, pk, *args, **kwargs):
+        contribution = self.load(pk)
+        form = self.make_form(request.POST, contribution)
+        if not form.is_valid():
+            messages.error(request, _("Please correct the form below."))
+            return self.render_page(contribution, status=400, **{self.form_context: form})
+        payment_id = form.cleaned_data["payment"]
+        if not contribution.payments.filter(pk=payment_id).exists():
+            messages.error(request, _("That payment is not one of this contribution's; nothing was changed."))
+            return redirect("support_contribution", pk=contribution.pk)
+        try:
+            changed = self.act(Actor.staff(request.user), payment_id, form.cleaned_data)
+        except DomainError as error:
+            messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error.message})
+            return redirect("support_contribution", pk=contribution.pk)
+        if changed:
+            messages.success(request, self.done_message % {"reference": contribution.reference})
+            return redirect("support_contributions")
+        messages.info(request, self.already_message % {"reference": contribution.reference})
+        return redirect("support_contribution", pk=contribution.pk)
+
+
+class ConfirmPaymentView(PaymentActionView):
+    form_context = "confirm_form"
+    done_message = gettext_lazy("%(reference)s: the money is recorded as received.")
+    already_message = gettext_lazy("%(reference)s: that payment was already confirmed; nothing changed.")
+
+    def make_form(self, data, contribution):
+        return ConfirmForm(data, method=contribution.method)
+
+    def act(self, actor, payment_id, data):
+        return confirm_offline_payment(
+            actor=actor, payment_id=payment_id, transaction_reference=data["transaction_reference"]
+        )
+
+
+class FailPaymentView(PaymentActionView):
+    form_context = "fail_form"
+    done_message = gettext_lazy("%(reference)s: marked as failed.")
+    already_message = gettext_lazy("%(reference)s: that payment was already marked as failed; nothing changed.")
+
+    def make_form(self, data, contribution):
+        return FailForm(data)
+
+    def act(self, actor, payment_id, data):
+        return fail_offline_payment(actor=actor, payment_id=payment_id, reason=data["reason"])
+
+
+# --- the bank statement import
+
+
+class StatementUploadForm(forms.Form):
+    statement = forms.FileField(
+        label=gettext_lazy("Bank statement (CSV)"),
+        help_text=gettext_lazy(
+            "Columns: date, amount, currency, description (separated by ; or ,). UTF-8, at most 2 MB and 10,000 lines."
+        ),
+    )
+
+
+def pack_preview(parsed_lines, malformed, user):
+    """The parsed statement, signed for the person who previewed it: confirming needs no second upload and carries
+    no description (no payer's name) — only dates, amounts, currencies and references."""
+    payload = {
+        "lines": [
+            [line.line, line.date.isoformat(), str(line.amount), line.currency, line.references]
+            for line in parsed_lines
+        ],
+        "malformed": malformed,
+    }
+    return signing.dumps(payload, salt=f"{PREVIEW_SALT}:{user.pk}", compress=True)
+
+
+def unpack_preview(token, user):
+    payload = signing.loads(token, salt=f"{PREVIEW_SALT}:{user.pk}", max_age=PREVIEW_MAX_AGE)
+    lines = [
+        StatementLine(number, dt.date.fromisoformat(date), Decimal(amount), currency, tuple(references))
+        for number, date, amount, currency, references in payload["lines"]
+    ]
+    return lines, [tuple(item) for item in payload["malformed"]]
+
+
+def report_sections(report: ImportReport):
+    return [
+        {"key": key, "label": label, "items": report.outcomes[key], "count": len(report.outcomes[key])}
+        for key, label in OUTCOMES
+    ]
+
+
+class StatementImportView(AdminPage):
+    template_name = "support/admin/statement_import.html"
+    page_title = gettext_lazy("Import a bank statement")
+    header_icon = "upload"
+    permission_check = staticmethod(can_confirm_payments)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("support_contributions"), "label": _("Bank transfers and crypto")},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=StatementUploadForm()))
+
+    def post(self, request, *args, **kwargs):
+        if "preview" in request.POST:
+            return self.import_previewed(request)
+        form = StatementUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.refuse(form, None)
+        upload = form.cleaned_data["statement"]
+        if upload.size > MAX_BYTES:
+            return self.refuse(form, _("The file is larger than %(limit)s MB. Export a shorter period.") % {"limit": 2})
+        try:
+            parsed = read_statement(upload.read(MAX_BYTES + 1))
+        except StatementError as error:
+            return self.refuse(form, error.message)
+        report = import_bank_statement(
+            actor=Actor.staff(request.user), rows=parsed.lines, malformed=parsed.malformed, dry_run=True
+        )
+        context = self.get_context_data(
+            form=StatementUploadForm(),
+            report=report,
+            sections=report_sections(report),
+            preview=pack_preview(parsed.lines, parsed.malformed, request.user),
+            file_name=upload.name[:80],
+        )
+        return self.render_to_response(context)
+
+    def import_previewed(self, request):
+        try:
+            lines, malformed = unpack_preview(request.POST.get("preview", ""), request.user)
+        except (signing.BadSignature, ValueError, TypeError, KeyError, ArithmeticError):
+            # Expired (SignatureExpired is a BadSignature), tampered with, or previewed by someone else.
+            return self.refuse(
+                StatementUploadForm(),
+                _("The preview has expired or is not valid. Upload the statement again; nothing was imported."),
+            )
+        report = import_bank_statement(actor=Actor.staff(request.user), rows=lines, malformed=malformed)
+        messages.success(
+            request,
+            _("Statement imported: %(recorded)s payments recorded, %(lines)s lines read.")
+            % {"recorded": report.recorded, "lines": report.lines},
+        )
+        context = self.get_context_data(
+            form=StatementUploadForm(), report=report, sections=report_sections(report), imported=True
+        )
+        return self.render_to_response(context)
+
+    def refuse(self, form, message):
+        context = self.get_context_data(form=form, problem=message, max_lines=f"{MAX_LINES:,}")
+        return self.render_to_response(context, status=400)

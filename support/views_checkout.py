@@ -1,0 +1,298 @@
+"""Checkout: the form at /support/, each contribution's pay page, and the QR codes of the crypto addresses.
+
+Thin edges: the form view parses and validates (``support.checkout``), calls one action (``start_contribution``) and
+the provider's ``start`` (which prepares, never moves money), and sends the reader on with a 303. Everything works
+without JavaScript.
+
+The form and the pay page are personal (a one-time token; a reference and amount), so they are ``private, no-store``
+and never reading pages: no shared cache, mirror or page cache may keep them.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from core.actions import Actor
+from core.errors import DomainError
+from core.money import Money, parse_amount
+from support.actions.contributions import start_contribution
+from support.checkout import (
+    FREQUENCY_LABELS,
+    MAX_FORM_BYTES,
+    OTHER,
+    CheckoutForm,
+    FormTokenError,
+    claim,
+    issue_token,
+    offer_for,
+    plain,
+    read_token,
+    referrer_host,
+    release,
+    remember,
+    resolve_where,
+)
+from support.models import Contribution
+from support.prefill import FREQUENCIES, read_prefill
+from support.providers.base import ProviderStep, pay_page_url
+from support.providers.crypto import qr_png
+from support.providers.registry import enabled_providers, get_provider
+
+
+def _private(response):
+    add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate, private
+    return response
+
+
+def _render(request, template, context, *, language, status=200):
+    with translation.override(language):
+        response = TemplateResponse(request, template, context, status=status)
+        response.render()
+    response["Content-Language"] = language
+    return _private(response)
+
+
+def _number(amount, language):
+    """An amount without its currency, as the ladder shows it next to the currency select: “7.50”, “7,50”."""
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    return text.replace(",", "\u00a0").replace(".", ",") if language == "ru" else text
+
+
+def _tabs(where, frequency, currency):
+    tabs = []
+    for key in FREQUENCIES:
+        query = {"frequency": key, "currency": currency, "variant": where.arm, "article": where.article_id or ""}
+        query["lang"] = where.language
+        url = "/support/?" + urlencode({name: value for name, value in query.items() if value})
+        tabs.append({"key": key, "label": FREQUENCY_LABELS[key], "url": url, "current": key == frequency})
+    return tabs
+
+
+def _form_page(request, where, offer, state, *, token, status=200, message="", notes=(), form=None):
+    """The checkout page with the form in ``state`` (what is chosen), in the campaign's language."""
+    language = where.language
+    frequency = state["frequency"] if state["frequency"] in FREQUENCIES else "monthly"
+    currency = state["currency"] if state["currency"] in offer.currencies else where.campaign.currency
+    ladder = offer.ladder(frequency)
+    ladder_values = [plain(amount) for amount in ladder]
+    choice = state["amount"] if state["amount"] in ladder_values else OTHER
+    example = None
+    try:
+        shown = Money(parse_amount(state["amount"] if choice != OTHER else state["other_amount"]), currency)
+        if shown.amount <= offer.maximum(currency).amount:
+            example = {"fee": offer.fee(shown).format(language), "amount": shown.format(language)}
+    except (ValueError, ArithmeticError):
+        pass
+    percent = format(offer.fee_percent.normalize(), "f")
+    context = {
+        "offer": offer,
+        "campaign": where.campaign,
+        "where": where,
+        "tabs": _tabs(where, frequency, currency),
+        "frequency": frequency,
+        "ladder": [(value, _number(amount, language)) for value, amount in zip(ladder_values, ladder, strict=True)],
+        "choice": choice,
+        "other_amount": state["other_amount"] if choice == OTHER else "",
+        "currency": currency,
+        "cover_fees": state["cover_fees"],
+        "fee_percent": percent.replace(".", ",") if language == "ru" else percent,
+        "fee_example": example,
+        "method": state["method"],
+        "email": state["email"],
+        "minimum": offer.minimum(frequency, currency).format(language),
+        "token": token,
+        "message": message,
+        "notes": notes,
+        "form": form,
+    }
+    if status == 200:
+        from support.figures import figures_for, placeholder_values
+
+        context["figures"] = figures = figures_for(where.campaign)
+        context["values"] = placeholder_values(where.campaign, figures, language)
+    return _render(request, "support/checkout.html", context, language=language, status=status)
+
+
+def _where_of(params):
+    return resolve_where(
+        variant=params.get("variant", ""), article=params.get("article", ""), lang=params.get("lang", "")
+    )
+
+
+def _closed_page(request, language, *, status=200, message=""):
+    return _render(request, "support/checkout.html", {"message": message}, language=language, status=status)
+
+
+# No CSRF token, and no cookie: the form acts for nobody. A reader is anonymous here (no session, no login), so a
+# forged POST can do no more than the forger could by filling in the form: start a pending contribution that moves no
+# money and sends no mail. A CSRF cookie would also leave a year-long trace of this page on a reader's device, and
+# under our no-referrer policy browsers send "Origin: null" with the form, which Django's CSRF check refuses. The
+# signed one-time token in the form (support.checkout) is what keeps a double submission from counting twice.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
+def checkout(request):
+    """Every Support link leads here: the gap, the reader's prefilled choice (validated), the form."""
+    if request.method == "POST":
+        return submit(request)
+    query = request.GET
+    where = _where_of(query)
+    if where.campaign is None:
+        return _closed_page(request, where.language)
+    offer = offer_for(where.campaign)
+    wanted = query.get("currency", "")
+    if wanted in offer.currencies:  # the prefill knows only the campaign's currency; others offered are fine too
+        query = query.copy()
+        query["currency"] = where.campaign.currency
+    prefill = read_prefill(query, where.campaign)
+    state = {
+        "frequency": prefill.frequency,
+        "amount": plain(prefill.amount.amount),
+        "other_amount": plain(prefill.amount.amount),
+        "currency": wanted if wanted in offer.currencies else where.campaign.currency,
+        "cover_fees": False,
+        "method": "",
+        "email": "",
+    }
+    token = issue_token(referrer_host(request))
+    return _form_page(request, where, offer, state, token=token, notes=prefill.problems)
+
+
+def _state_of(form):
+    data = form.data
+    return {
+        "frequency": data.get("frequency", ""),
+        "amount": data.get("amount", "")[:20],
+        "other_amount": data.get("other_amount", "")[:20],
+        "currency": data.get("currency", "")[:3],
+        "cover_fees": bool(data.get("cover_fees")),
+        "method": data.get("method", "")[:20],
+        "email": data.get("email", "")[:254],
+    }
+
+
+def submit(request):
+    """POST /support/: validate, start the contribution once, and send the reader to what the provider says next."""
+    try:
+        too_big = int(request.META.get("CONTENT_LENGTH") or 0) > MAX_FORM_BYTES
+    except ValueError:
+        too_big = True
+    if too_big:
+        with translation.override(settings.LANGUAGE_CODE):
+            message = _("That was more than this form sends. Please fill in the form again.")
+        return _closed_page(request, settings.LANGUAGE_CODE, status=413, message=message)
+    data = request.POST
+    where = _where_of(data)
+    if where.campaign is None:
+        return _closed_page(request, where.language, status=400)
+    offer = offer_for(where.campaign)
+    form = CheckoutForm(data, offer=offer)
+    with translation.override(where.language):
+        valid = form.is_valid()
+        try:
+            token = read_token(data.get("token", ""))
+        except FormTokenError as error:
+            token, problem = None, error.message
+        else:
+            problem = "" if valid else _("Please correct the form below. Nothing has been saved.")
+
+    def again(status, message):
+        fresh = issue_token(token.referrer_host if token else "")
+        state = _state_of(form)
+        return _form_page(request, where, offer, state, token=fresh, status=status, message=message, form=form)
+
+    if problem:
+        return again(400, problem)
+    digest = form.choice_digest()
+    earlier = claim(token, digest)
+    if earlier is not None:
+        if earlier.url and earlier.same_choice:  # the same form sent twice: where the first one led
+            return _see_other(earlier.url)
+        with translation.override(where.language):
+            if earlier.url:
+                message = _("You had already sent this form, with another choice. Send it again to make this one.")
+            else:
+                message = _("Your first click is still being handled. Please wait a moment and reload this page.")
+        return again(409, message)
+    chosen = form.cleaned_data
+    provider = offer.method(chosen["method"]).provider
+    try:
+        contribution = start_contribution(
+            actor=Actor.reader(),
+            amount=chosen["total"],
+            frequency=chosen["frequency"],
+            method=provider.key,
+            campaign=where.campaign,
+            email=chosen.get("email") or "",
+            language=where.language,
+            covers_fees=bool(chosen.get("cover_fees")),
+            arm=where.arm,
+            article_id=where.article_id,
+            referrer_host=token.referrer_host,
+        )
+    except DomainError as error:  # nothing was stored: the reader may send the same form again
+        release(token)
+        return again(503, error.message)
+    except BaseException:
+        release(token)
+        raise
+    try:
+        step = provider.start(contribution, request)
+    except DomainError:  # the contribution exists: its own page shows what can be done (and can retry)
+        step = ProviderStep(url=pay_page_url(contribution))
+    except BaseException:
+        remember(token, digest, pay_page_url(contribution))  # a second click leads to it, not to a second one
+        raise
+    remember(token, digest, step.url)
+    return _see_other(step.url)
+
+
+def _see_other(url):
+    response = HttpResponseRedirect(url)
+    response.status_code = 303  # the browser follows with a GET: reload never sends the form again
+    return _private(response)
+
+
+@require_safe
+def pay(request, public_id):
+    """A contribution's own page: how to pay it (the provider's instructions) or, once paid, thanks. Never shows the
+    supporter's email; its address (an unguessable id) is the only key to it."""
+    contribution = Contribution.objects.filter(public_id=public_id).first()
+    if contribution is None:
+        raise Http404
+    language = contribution.language if contribution.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    provider = get_provider(contribution.method)
+    status = contribution.status
+    context = {
+        "contribution": contribution,
+        "provider": provider,
+        "instructions": None,
+        "amount_label": contribution.money.format(language),
+    }
+    if status in (Contribution.Status.ACTIVE, Contribution.Status.COMPLETED):
+        template = "support/thanks.html"
+    else:
+        template = "support/pay_page.html"
+        if status in (Contribution.Status.PENDING, Contribution.Status.FAILED) and provider is not None:
+            context["instructions"] = provider.instructions(contribution, language)
+    response = _render(request, template, context, language=language)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_safe
+def qr_code(request, asset):
+    """/support/qr/<asset>.png: the QR code of one configured address. The same for everyone, so cacheable."""
+    provider = enabled_providers().get("crypto")
+    address = provider.address_for(asset) if provider is not None else None
+    if address is None:
+        raise Http404
+    response = HttpResponse(qr_png(address), content_type="image/png")
+    patch_cache_control(response, public=True, max_age=settings.SUPPORT_QR_MAX_AGE)
+    return response
