@@ -38,8 +38,11 @@ def mark_reading(response, *, request=None, max_age=None, cache_seconds=None):
         patch_cache_control(response, private=True, no_store=True)
         return response
     setattr(response, READING_ATTRIBUTE, True)
-    if cache_seconds is not None:
-        response.samizdat_cache_seconds = cache_seconds
+    # Whatever was rendered into the page may ask for a shorter life in the page cache (live figures, for one).
+    requested = getattr(request, "samizdat_cache_seconds", None) if request is not None else None
+    limits = [seconds for seconds in (cache_seconds, requested) if seconds is not None]
+    if limits:
+        response.samizdat_cache_seconds = min(limits)
     patch_cache_control(response, public=True, max_age=settings.READING_MAX_AGE if max_age is None else max_age)
     return response
 

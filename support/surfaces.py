@@ -8,6 +8,7 @@ only on the article and the campaign, so the page stays the same bytes for every
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone
@@ -131,6 +132,9 @@ def _asks_in_context(context, page):
         from publishing.interface import article_info
 
         cache[page.pk] = asks_for(article_info(page, context.get("topics"), context.get("section")))
+        if cache[page.pk] is not None and request is not None:
+            # The page shows live figures (the gap): readers without JavaScript get them at most this old.
+            request.samizdat_cache_seconds = settings.GOAL_MAX_AGE
     return cache[page.pk]
 
 

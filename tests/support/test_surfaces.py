@@ -204,3 +204,18 @@ def test_the_site_banner_is_off_by_default_and_shows_when_switched_on(article, d
     banner = soup.select_one("[data-ask-surface=banner]")
     assert "Help us cover €48,000 a month." in banner.get_text(" ", strip=True)
     assert banner.find_parent("article") is None  # above the story, not inside it
+
+
+def test_pages_with_live_figures_are_cached_a_minute_at_most(article):
+    import time_machine
+    from django.conf import settings
+
+    client = Client()
+    with time_machine.travel(0, tick=False) as traveller:
+        traveller.move_to("2026-11-20 10:00:00+00:00")
+        assert client.get(article.url).headers["X-Page-Cache"] == "miss"
+        assert client.get("/topics/").headers["X-Page-Cache"] == "miss"
+        assert client.get(article.url).headers["X-Page-Cache"] == "hit"
+        traveller.shift(settings.GOAL_MAX_AGE + 1)
+        assert client.get(article.url).headers["X-Page-Cache"] == "miss"  # the gap is re-read
+        assert client.get("/topics/").headers["X-Page-Cache"] == "hit"  # no figures: kept longer
