@@ -281,7 +281,8 @@ SUPPORT_CHECKOUT_FORM_MAX_AGE = int(env("SUPPORT_CHECKOUT_FORM_MAX_AGE", str(24 
 SUPPORT_QR_MAX_AGE = int(env("SUPPORT_QR_MAX_AGE", "3600"))
 # Payment providers: key → options (support/providers/registry.py). Off unless listed. Production enables nothing until
 # PAYMENT_PROVIDERS (JSON) is set; the demo and the tests get details that are clearly fake and that no bank or
-# wallet accepts (an IBAN with check digits 00, addresses with hyphens). Card (Stripe) is not built yet.
+# wallet accepts (an IBAN with check digits 00, addresses with hyphens). Card (Stripe) is enabled once the STRIPE_*
+# settings below are set, but readers are offered it only when its checkout step exists (see stripe_card.py).
 _DEMO_PAYMENT_PROVIDERS = {
     "bank_transfer": {
         "account_holder": "Samizdat Media (DEMO — do not pay)",
@@ -307,3 +308,15 @@ if env("PAYMENT_PROVIDERS"):
         raise ImproperlyConfigured('PAYMENT_PROVIDERS must be a JSON object: {"bank_transfer": {...}, ...}')
 else:
     PAYMENT_PROVIDERS = {} if IS_PRODUCTION else _DEMO_PAYMENT_PROVIDERS
+
+# --- Card payments (Stripe; support/providers/stripe_card.py). Outside production the API is localstripe on this
+# machine with a fake key. The provider registers (key "card") only when the secret key, the publishable key and the
+# webhook secret are all set; it is offered to readers only if PAYMENT_PROVIDERS lists "card" as well.
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com" if IS_PRODUCTION else "http://127.0.0.1:8420")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "" if IS_PRODUCTION else "sk_test_demo")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_JS_URL = env(
+    "STRIPE_JS_URL", "https://js.stripe.com/v3/" if IS_PRODUCTION else "http://127.0.0.1:8420/js.stripe.com/v3/"
+)
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_WEBHOOK_TOLERANCE = int(env("STRIPE_WEBHOOK_TOLERANCE", "300"))

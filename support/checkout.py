@@ -103,6 +103,8 @@ def offer_for(campaign) -> Offer:
     methods = []
     for key, label in campaign.payment_methods():
         provider = providers.get(key)
+        if provider is not None and not provider.offered_at_checkout:
+            provider = None  # enabled for the newsroom's tools, but readers cannot pay with it here yet
         if provider is None:
             methods.append(Method(key, label, None, _("not available yet")))
         else:

@@ -28,3 +28,38 @@ def send_due_reminder(reminder_id: int) -> bool:
     from support.actions.reminders import send_reminder
 
     return send_reminder(actor=Actor.system("send_due_reminders"), reminder_id=reminder_id)
+
+
+@task()
+def send_receipt(payment_id: int) -> bool:
+    """Mail the receipt of payment ``payment_id`` to its supporter. False if there is nobody to send it to (no address,
+    or erased meanwhile) or the server refused the address for good. The payment is recorded whatever happens here; a
+    failed send raises ``MailNotSent``, which never quotes the address, so the task table keeps none."""
+    from support.models import Payment
+    from support.receipts import receipt_message
+    from support.reminder_mail import MailNotSent, deliver
+
+    payment = Payment.objects.select_related("contribution__supporter").filter(pk=payment_id).first()
+    if payment is None or payment.status != Payment.Status.SUCCEEDED or payment.contribution.supporter is None:
+        return False
+    try:
+        deliver(receipt_message(payment))
+    except MailNotSent as error:
+        if error.permanent:
+            return False
+        raise
+    return True
+
+
+@task()
+def send_manage_link(supporter_id: int) -> bool:
+    """Mail a link to manage their support to supporter ``supporter_id``. False if they were erased meanwhile."""
+    from support.models import Supporter
+    from support.receipts import manage_link_message
+    from support.reminder_mail import deliver
+
+    supporter = Supporter.objects.filter(pk=supporter_id).first()
+    if supporter is None:
+        return False
+    deliver(manage_link_message(supporter))
+    return True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from support import views, views_checkout, views_remind
+from support import views, views_checkout, views_manage, views_remind, views_stripe
 
 app_name = "support"
 
@@ -17,4 +17,12 @@ urlpatterns = [
     # Checkout (support/views_checkout.py): the form is "" above
     path("pay/<uuid:public_id>/", views_checkout.pay, name="pay"),
     path("qr/<slug:asset>.png", views_checkout.qr_code, name="qr"),
+    # Stripe webhooks (support/views_stripe.py)
+    path("webhooks/stripe/", views_stripe.stripe_webhook, name="stripe_webhook"),
+]
+
+# “Manage my support” (support/views_manage.py): ask for a link, then the page behind it
+urlpatterns += [
+    path("manage/", views_manage.manage, name="manage"),
+    path("manage/<str:token>/", views_manage.manage_link, name="manage_link"),
 ]

@@ -23,6 +23,7 @@ from support.models import Contribution, Payment, Refund, Reminder, Supporter
 from support.models.ledger import FREQUENCIES, METHODS
 from support.reminders import email_digest
 from support.states import C, P, move_contribution, move_payment
+from support.tasks import send_receipt
 
 # Readable on a phone and over the phone: no 0/O, 1/I/L.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -36,6 +37,13 @@ def new_reference():
 def figures_changed():
     """Income moved: forget the cached live figures once the transaction commits (at once outside one)."""
     after_commit(page_cache.forget_path, reverse("support:goal"))
+
+
+def receipt_due(contribution, payment):
+    """Money arrived: mail its receipt once the transaction commits, if the supporter left an address. The task takes
+    the payment's id only (the task table keeps a task's arguments); a failed mail never undoes the payment."""
+    if contribution.supporter_id is not None:
+        after_commit(send_receipt.enqueue, payment.pk)
 
 
 def _lock_contribution_of(payment_id) -> Contribution:
@@ -139,6 +147,7 @@ def confirm_payment(*, actor: Actor, payment_id: int, provider_id=None, transact
         move_contribution(contribution.pk, C.ACTIVE if contribution.is_recurring else C.COMPLETED)
     record(actor=actor, action="payment.confirmed", subject=payment, contribution=contribution.pk)
     figures_changed()
+    receipt_due(contribution, payment)
     return True
 
 
@@ -186,6 +195,7 @@ def record_renewal(
         move_contribution(contribution.pk, C.ACTIVE)
     record(actor=actor, action="payment.renewed", subject=payment, contribution=contribution.pk)
     figures_changed()
+    receipt_due(contribution, payment)
     return payment
 
 

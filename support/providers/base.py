@@ -138,6 +138,16 @@ class PaymentProvider:
         message = _("Payments by %(method)s are confirmed by the provider, not by hand.")
         raise DomainError(message % {"method": self.label})
 
+    # A provider that bills recurring contributions by itself (cards) defines
+    #     cancel_recurring(contribution)
+    # which stops the billing at the gateway, idempotently, and raises DomainError with a message when it cannot. The
+    # supporter's "cancel" calls it before the ledger moves; providers without it (bank transfer, crypto) bill nothing
+    # themselves: the supporter stops their standing order.
+
+    #: Whether readers may choose it at checkout. A provider whose checkout step is not part of this version (the card
+    #: step with Stripe.js) stays usable by the webhook, reconcile and self-service, but is not offered.
+    offered_at_checkout = True
+
     def check_payment(self, payment):
         """Refuse a payment that is not this provider's (a guard for the hooks that take one)."""
         if payment.provider != self.key:

@@ -23,13 +23,22 @@ BUILT_IN = {
     "bank_transfer": "support.providers.bank_transfer.BankTransfer",
     "crypto": "support.providers.crypto.Crypto",
 }
+STRIPE_SETTINGS = ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_WEBHOOK_SECRET")
+
+
+def built_in() -> dict:
+    """The providers that ship with Samizdat. Card (Stripe) is one only once its settings are all present."""
+    providers = dict(BUILT_IN)
+    if all(getattr(settings, name, "") for name in STRIPE_SETTINGS):
+        providers["card"] = "support.providers.stripe_card.StripeCard"
+    return providers
 
 
 def _load(key, options):
     """(provider, None) or (None, the reason it cannot be loaded)."""
     if not isinstance(options, dict):
         return None, f"PAYMENT_PROVIDERS[{key!r}] must be a dict of options."
-    path = options.get("class") or BUILT_IN.get(key)
+    path = options.get("class") or built_in().get(key)
     if path is None:
         return None, f"PAYMENT_PROVIDERS[{key!r}]: no provider called {key!r} is installed (give its “class”)."
     try:

@@ -49,7 +49,7 @@ def contribution(method, frequency="once", amount="10", currency="EUR", email=""
 
 def test_outside_production_the_demo_providers_are_on_and_clearly_fake():
     providers = enabled_providers()
-    assert list(providers) == ["bank_transfer", "crypto"]  # no card: it is not built yet
+    assert list(providers) == ["bank_transfer", "crypto"]  # card needs its STRIPE_* settings
     assert isinstance(providers["bank_transfer"], BankTransfer) and isinstance(providers["crypto"], Crypto)
     assert "DEMO" in DEMO["bank_transfer"]["account_holder"] and DEMO["bank_transfer"]["iban"].startswith("XX00")
     assert all("DEMO" in address for address in DEMO["crypto"]["addresses"].values())

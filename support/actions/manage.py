@@ -1,0 +1,117 @@
+"""What supporters do to their own support from “Manage my support” (``/support/manage/``): ask for a link, cancel a
+regular contribution, change its amount. Erasing is the ledger's own ``erase_supporter``.
+
+Each action is atomic and audited without the address; mail goes out after commit from tasks that take ids only.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.actions import Actor, after_commit, record
+from core.errors import DomainError
+from core.money import Money
+from support.actions.contributions import cancel_contribution, figures_changed
+from support.models import Campaign, Contribution, Supporter
+from support.prefill import MAX_AMOUNT, minimum
+from support.providers.registry import get_provider
+from support.receipts import take_manage_address_allowance
+from support.reminders import normalize_email
+from support.states import C
+from support.tasks import send_manage_link
+
+#: Regular contributions whose amount is only a promise we record: the supporter's bank or wallet moves the money.
+AMOUNT_CHANGEABLE_METHODS = ("bank_transfer", "crypto")
+OPEN_STATUSES = (C.PENDING, C.ACTIVE)
+
+
+def request_manage_link(*, actor: Actor, email: str, language: str = "en") -> bool:
+    """Send a manage link to ``email`` if a supporter has that address. Counts the request against the address's
+    limit first, known or not, so the limit tells nobody whether we know it (raises ``LimitReached``). Returns whether
+    a link was sent, which the edge must not reveal."""
+    take_manage_address_allowance(email)
+    supporter = Supporter.objects.filter(email=normalize_email(email)).first()
+    if supporter is None:
+        return False
+    with transaction.atomic():
+        record(actor=actor, action="supporter.manage_link_requested", subject=supporter)
+        after_commit(send_manage_link.enqueue, supporter.pk)
+    return True
+
+
+def _own_contribution(supporter_id, contribution_id) -> Contribution:
+    contribution = (
+        Contribution.objects.select_for_update().filter(pk=contribution_id, supporter_id=supporter_id).first()
+    )
+    if contribution is None:
+        raise DomainError(_("There is no such contribution among yours."))
+    return contribution
+
+
+def stop_recurring(*, actor: Actor, supporter_id: int, contribution_id: int) -> bool:
+    """The supporter stops one of their regular contributions. A card contribution is stopped at the card provider
+    first (its ``cancel_recurring`` hook); if that provider cannot do it, nothing changes, since the ledger must not
+    say “cancelled” while the card keeps being charged. Returns False if it was cancelled already."""
+    with transaction.atomic():
+        contribution = _own_contribution(supporter_id, contribution_id)
+        if contribution.status == C.CANCELLED:
+            return False
+        if not contribution.is_recurring or contribution.status not in OPEN_STATUSES:
+            raise DomainError(_("Only a regular contribution that is still running can be cancelled."))
+    if contribution.method == "card":
+        provider = get_provider("card")
+        hook = getattr(provider, "cancel_recurring", None)
+        if hook is None:
+            raise DomainError(
+                _("We cannot stop card payments from this page yet. Nothing has changed; please write to us.")
+            )
+        hook(contribution)  # idempotent at the gateway; raises DomainError with a message if it cannot
+    with transaction.atomic():
+        _own_contribution(supporter_id, contribution_id)  # still theirs (not erased meanwhile), under the lock
+        return cancel_contribution(actor=actor, contribution_id=contribution.pk, reason="by the supporter")
+
+
+@transaction.atomic
+def change_contribution_amount(*, actor: Actor, contribution_id: int, amount: Decimal) -> bool:
+    """Record a new promised ``amount`` (in the contribution's own currency, which does not change) for a regular
+    bank-transfer or crypto contribution: the supporter changes their standing order or wallet themselves. Between
+    the campaign's minimum and the checkout's maximum, with at most the currency's decimals. Returns False if the
+    amount is the same. Raises ``DomainError``, changing nothing."""
+    contribution = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
+    if contribution is None:
+        raise DomainError(_("There is no such contribution."))
+    if not contribution.is_recurring or contribution.method not in AMOUNT_CHANGEABLE_METHODS:
+        raise DomainError(_("Only the amount of a regular bank transfer or crypto contribution can be changed here."))
+    if contribution.status not in OPEN_STATUSES:
+        raise DomainError(_("This contribution is no longer running: its amount cannot be changed."))
+    currency, language = contribution.currency, contribution.language
+    if not isinstance(amount, Decimal) or not amount.is_finite():
+        raise DomainError(_("Enter an amount such as 10 or 7.50."))
+    if amount > MAX_AMOUNT:  # before making Money of it: "1e99" cannot be quantized
+        raise DomainError(
+            _("The largest amount is %(amount)s.") % {"amount": Money(MAX_AMOUNT, currency).format(language)}
+        )
+    campaign = contribution.campaign or Campaign.objects.filter(is_active=True, language=language).first()
+    low = Money(minimum(campaign, contribution.frequency) if campaign else Decimal("0.01"), currency)
+    if amount < low.amount or amount <= 0:
+        raise DomainError(_("The smallest amount is %(amount)s.") % {"amount": low.format(language)})
+    money = Money(amount, currency)
+    if money.amount != amount:
+        raise DomainError(_("Enter an amount with at most two decimals, such as 7.50."))
+    if money.amount == contribution.amount:
+        return False
+    before = contribution.amount
+    contribution.amount = money.amount
+    contribution.save(update_fields=["amount", "updated_at"])
+    record(
+        actor=actor,
+        action="contribution.amount_changed",
+        subject=contribution,
+        before=str(before),
+        after=str(money.amount),
+        currency=currency,
+    )
+    if contribution.status == C.ACTIVE:
+        figures_changed()  # the gap counts active promises
+    return True

@@ -1,0 +1,266 @@
+"""“Manage my support”: ask for a link by email (``/support/manage/``), then, through that link
+(``/support/manage/<signed>/``), see one's contributions, cancel a regular one, change its amount, or erase one's data.
+
+Thin edges: each view parses, checks the signed link (``support.receipts``), calls one action and renders. Every page
+here is personal or answers a personal request: ``private, no-store``, ``noindex``, and no referrer, so the link's
+token never leaves in a ``Referer`` header.
+
+No CSRF token and no cookie (``csrf_exempt``), for the same reasons as the reminder and checkout forms: a reader here
+has no session and no login, and a CSRF cookie would leave a year-long trace of these pages on the device of a person
+at risk; browsers under our no-referrer policy also send ``Origin: null``, which Django's check refuses. What protects
+them instead:
+* the request form acts for nobody: a forged POST can only mail a link to the address's owner, within the limits;
+* the actions need the signed link in the URL, which only the address's owner has (a forger cannot put it in a form),
+  *and* a signed form token bound to that supporter, that action and that contribution.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from core.actions import Actor
+from core.errors import DomainError
+from core.money import MoneyError, parse_amount
+from support.actions.contributions import erase_supporter
+from support.actions.manage import (
+    AMOUNT_CHANGEABLE_METHODS,
+    OPEN_STATUSES,
+    change_contribution_amount,
+    request_manage_link,
+    stop_recurring,
+)
+from support.models import Supporter
+from support.receipts import (
+    FREQUENCY_LABELS,
+    MANAGE_LINK_MINUTES,
+    METHOD_LABELS,
+    BadLink,
+    ManageLink,
+    check_form_token,
+    form_token,
+    read_manage_link,
+    take_manage_ip_allowance,
+)
+from support.reminders import LimitReached, email_digest
+
+MAX_FORM_BYTES = 4 * 1024
+
+#: What a redirect after an action says (``?done=…``); anything else in the query is ignored.
+DONE_MESSAGES = {
+    "cancelled": _("Your regular contribution is cancelled."),
+    "cancelled_bank": _(
+        "Your regular contribution is cancelled. Please also stop your standing order at your bank: we cannot stop it"
+        " for you."
+    ),
+    "cancelled_crypto": _("Your regular contribution is cancelled. No further payments are expected."),
+    "amount": _("The new amount is recorded. Please change your standing order or your wallet's payment to match."),
+    "unchanged": _("Nothing has changed."),
+}
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        max_length=254,
+        error_messages={
+            "required": _("Enter your email address."),
+            "invalid": _("Enter a valid email address, like name@example.org."),
+            "max_length": _("Enter a valid email address, like name@example.org."),
+        },
+    )
+
+
+def _language(value):
+    return value if value in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _render(request, template, context, *, language, status=200):
+    with translation.override(language):
+        response = TemplateResponse(request, template, context, status=status)
+        response.render()
+    response["Content-Language"] = language
+    add_never_cache_headers(response)  # private, no-store
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _request_page(request, form, *, language, status=200, message=""):
+    context = {"form": form, "email": form.data.get("email", "")[:254] if form.is_bound else "", "message": message}
+    context["language"] = language
+    return _render(request, "support/manage.html", context, language=language, status=status)
+
+
+@csrf_exempt  # see the module's docstring
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage(request):
+    """The form that asks for a manage link, and its POST: the same answer whether or not we know the address."""
+    if request.method != "POST":
+        return _request_page(request, EmailForm(), language=_language(request.GET.get("lang")))
+    language = _language(request.POST.get("lang"))
+    try:
+        too_big = int(request.META.get("CONTENT_LENGTH") or 0) > MAX_FORM_BYTES
+    except ValueError:
+        too_big = True
+    if too_big:
+        message = _("That was more than this form sends. Please fill in the form again.")
+        return _request_page(request, EmailForm(), language=language, status=413, message=message)
+    form = EmailForm(request.POST)
+    with translation.override(language):
+        valid = form.is_valid()
+    if not valid:
+        message = _("Please correct the form below. Nothing has been sent.")
+        return _request_page(request, form, language=language, status=400, message=message)
+    try:
+        take_manage_ip_allowance(request.META.get("REMOTE_ADDR", ""))
+        request_manage_link(actor=Actor.reader(), email=form.cleaned_data["email"], language=language)
+    except LimitReached as error:
+        return _request_page(request, form, language=language, status=error.status, message=error.message)
+    context = {"minutes": MANAGE_LINK_MINUTES}
+    return _render(request, "support/manage_sent.html", context, language=language)
+
+
+# --- The page behind the link -----------------------------------------------------------------------------------------
+
+
+def _outcome_page(request, outcome, *, language, status=200, message=""):
+    context = {"outcome": outcome, "message": message}
+    return _render(request, "support/manage_link.html", context, language=language, status=status)
+
+
+def _supporter_of(link: ManageLink):
+    """The supporter the link is for, or None if they are gone (erased) or the id now names another address."""
+    supporter = Supporter.objects.filter(pk=link.supporter_id).first()
+    if supporter is None or email_digest(supporter.email) != link.email_digest:
+        return None
+    return supporter
+
+
+def _rows(supporter, link, language):
+    rows = []
+    contributions = supporter.contributions.prefetch_related("payments").order_by("-created_at", "-pk")
+    for contribution in contributions:
+        running = contribution.is_recurring and contribution.status in OPEN_STATUSES
+        payments = [
+            {
+                "date": payment.succeeded_at or payment.created_at,
+                "amount": payment.money.format(language),
+                "status": payment.get_status_display(),
+            }
+            for payment in sorted(contribution.payments.all(), key=lambda payment: (payment.created_at, payment.pk))
+        ]
+        rows.append(
+            {
+                "id": contribution.pk,
+                "reference": contribution.reference,
+                "amount": contribution.money.format(language),
+                "currency": contribution.currency,
+                "frequency": FREQUENCY_LABELS.get(contribution.frequency, contribution.frequency),
+                "method": METHOD_LABELS.get(contribution.method, contribution.method),
+                "method_key": contribution.method,
+                "status": contribution.get_status_display(),
+                "status_key": contribution.status,
+                "payments": payments,
+                "cancel_token": form_token(link, "cancel", contribution.pk) if running else "",
+                "amount_token": (
+                    form_token(link, "amount", contribution.pk)
+                    if running and contribution.method in AMOUNT_CHANGEABLE_METHODS
+                    else ""
+                ),
+                "amount_value": format(contribution.amount, "f"),
+            }
+        )
+    return rows
+
+
+def _contributions_page(request, token, link, supporter, *, status=200, message="", notice="", error_for=None):
+    language = link.language
+    with translation.override(language):
+        rows = _rows(supporter, link, language)
+    context = {
+        "rows": rows,
+        "token": token,
+        "message": message,
+        "notice": notice,
+        "error_for": error_for,
+        "erase_token": form_token(link, "erase"),
+    }
+    return _render(request, "support/manage_contributions.html", context, language=language, status=status)
+
+
+def _contribution_id(value):
+    value = (value or "").strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+@csrf_exempt  # see the module's docstring
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage_link(request, token):
+    """GET shows the contributions; POST does one action named by ``action``, checked by its own form token."""
+    try:
+        link = read_manage_link(token)
+    except BadLink as error:
+        return _outcome_page(request, "bad_link", language=settings.LANGUAGE_CODE, status=400, message=error.message)
+    supporter = _supporter_of(link)
+    if request.method != "POST":
+        if supporter is None:
+            return _outcome_page(request, "nothing_kept", language=link.language)
+        done = DONE_MESSAGES.get(request.GET.get("done", ""), "")
+        return _contributions_page(request, token, link, supporter, notice=done)
+    if supporter is None:  # erased already (a second click on “erase”): there is nothing left to act on
+        return _outcome_page(request, "nothing_kept", language=link.language)
+    try:
+        too_big = int(request.META.get("CONTENT_LENGTH") or 0) > MAX_FORM_BYTES
+    except ValueError:
+        too_big = True
+    data = request.POST
+    action = data.get("action", "") if not too_big else ""
+    contribution_id = _contribution_id(data.get("contribution")) if action in ("cancel", "amount") else None
+    with translation.override(link.language):
+        try:
+            if action not in ("cancel", "amount", "erase", "erase_confirmed"):
+                raise BadLink(_("This form has expired or was changed. Please open the page again and repeat."))
+            check_form_token(data.get("form_token", ""), link, action, contribution_id)
+            if action == "erase":  # the first click only asks to be sure
+                context = {"token": token, "form_token": form_token(link, "erase_confirmed")}
+                return _render(request, "support/manage_erase.html", context, language=link.language)
+            if action == "erase_confirmed":
+                erase_supporter(actor=Actor.reader(), supporter_id=supporter.pk)
+                return _outcome_page(request, "erased", language=link.language)
+            if action == "cancel":
+                method = supporter.contributions.filter(pk=contribution_id).values_list("method", flat=True).first()
+                changed = stop_recurring(
+                    actor=Actor.reader(), supporter_id=supporter.pk, contribution_id=contribution_id
+                )
+                done = {"bank_transfer": "cancelled_bank", "crypto": "cancelled_crypto"}.get(method, "cancelled")
+                return _done(token, done if changed else "unchanged")
+            # action == "amount"
+            if not supporter.contributions.filter(pk=contribution_id).exists():
+                raise DomainError(_("There is no such contribution among yours."))
+            try:
+                amount = parse_amount(data.get("amount", "")[:40])
+            except MoneyError:
+                raise DomainError(_("Enter an amount such as 10 or 7.50.")) from None
+            changed = change_contribution_amount(
+                actor=Actor.reader(), contribution_id=contribution_id, amount=Decimal(amount)
+            )
+            return _done(token, "amount" if changed else "unchanged")
+        except (BadLink, DomainError) as error:
+            message = str(error.message)
+    return _contributions_page(request, token, link, supporter, status=400, message=message, error_for=contribution_id)
+
+
+def _done(token, outcome):
+    response = HttpResponseRedirect(reverse("support:manage_link", args=[token]) + f"?done={outcome}")
+    response.status_code = 303  # a reload does not send the form again
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "no-referrer"
+    return response
