@@ -39,7 +39,6 @@ from urllib.parse import urlsplit
 import reading_pages as rp
 
 HOST = rp.HOST
-MAX_RUN_SECONDS = 15
 WARM_SECONDS = 2
 EVENTS_PER_BEACON = 10
 TARGET_EVENTS_PER_SECOND = 1_000
@@ -48,13 +47,6 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 
 
 # --- options
-
-
-def bounded_duration(text):
-    value = int(text)
-    if not 1 <= value <= MAX_RUN_SECONDS:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_RUN_SECONDS} seconds")
-    return value
 
 
 def local_database_url(text):
@@ -76,7 +68,7 @@ def parse_args(argv=None):
     parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread", help="gunicorn worker class")
     parser.add_argument("--threads", type=rp.positive_int, default=4, help="threads per gthread worker (sync uses 1)")
     parser.add_argument(
-        "--duration", type=bounded_duration, default=10, help=f"seconds per load run (at most {MAX_RUN_SECONDS})"
+        "--duration", type=rp.bounded_duration, default=10, help=f"seconds per load run (at most {rp.MAX_RUN_SECONDS})"
     )
     parser.add_argument("--connections", type=rp.positive_int, default=32, help="concurrent keep-alive connections")
     parser.add_argument(
@@ -205,28 +197,10 @@ def prepare_site(tmp, database_url, redis_db):
     return rp.Site(tmp=tmp, env=env, cache_label=cache_label, database_label=database_label)
 
 
-def busy_cpu_share(interval=0.5):
-    """Share of all CPUs busy over ``interval`` seconds (/proc/stat), or None; taken while this benchmark is idle."""
-
-    def snapshot():
-        with open("/proc/stat") as stat:
-            ticks = [int(value) for value in stat.readline().split()[1:9]]
-        return sum(ticks), ticks[3] + ticks[4]  # all; idle + iowait
-
-    try:
-        total_before, idle_before = snapshot()
-        time.sleep(interval)
-        total_after, idle_after = snapshot()
-    except (OSError, ValueError, IndexError):
-        return None
-    elapsed = total_after - total_before
-    return 1 - (idle_after - idle_before) / elapsed if elapsed else None
-
-
 def warn_if_busy():
-    share = busy_cpu_share()
-    if share is not None and share >= 0.2:
-        print(f"  WARNING: other processes kept {share:.0%} of the CPUs busy just before this run; figures will be low")
+    warning = rp.busy_warning(rp.busy_cpu_share())
+    if warning:
+        print(f"  {warning}")
 
 
 def beacon_body():
