@@ -7,7 +7,7 @@ from django.test import Client
 from django.utils import timezone
 
 from support.models import AskCounter, Campaign
-from support.views import MAX_BEACON_BYTES, MAX_BEACON_EVENTS, parse_beacon
+from support.views.asks import MAX_BEACON_BYTES, MAX_BEACON_EVENTS, parse_beacon
 
 URL = "/support/events/"
 
