@@ -18,6 +18,7 @@ def _cacheable_request(request):
     return (
         request.method in ("GET", "HEAD")
         and not request.path.startswith(NON_READING_PREFIXES + QUERY_DRIVEN_PREFIXES)
+        and not request.path.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)
         and request.path not in QUERY_DRIVEN_PATHS
         and settings.PAGE_CACHE_SECONDS > 0
     )

@@ -8,6 +8,7 @@ cache is shared.
 """
 
 import gzip
+import hashlib
 import uuid
 
 import brotli
@@ -34,6 +35,9 @@ KEPT_HEADERS = (
 
 
 def entry_key(path):
+    # Keys stay short whatever the path (some cache servers refuse keys over 250 bytes).
+    if len(path) > 150:
+        return ENTRY_PREFIX + "sha256:" + hashlib.sha256(path.encode()).hexdigest()
     return ENTRY_PREFIX + path
 
 

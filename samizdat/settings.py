@@ -155,6 +155,14 @@ CACHES["renditions"] = {
 # Whole reading pages are cached as bytes for this long (they are also invalidated on every publish).
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_BROTLI_QUALITY = int(env("PAGE_CACHE_BROTLI_QUALITY", "5"))
+# Personal or write-only paths the page cache never even looks up (they are never reading pages).
+PAGE_CACHE_SKIP_PREFIXES = (
+    "/support/pay/",
+    "/support/manage/",
+    "/support/remind/",
+    "/support/events/",
+    "/support/webhooks/",
+)
 # What readers' browsers and shared caches (CDN, mirrors) are told.
 READING_MAX_AGE = int(env("READING_MAX_AGE", "60"))
 # /support/goal.json: the live figures, cacheable for about a minute.

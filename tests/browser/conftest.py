@@ -1,5 +1,6 @@
 import os
 import shutil
+import time
 
 import pytest
 
@@ -20,7 +21,9 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(django_db_setup):
+    """One headless Chromium for the session. It depends on the test database only so that it closes first: its
+    keep-alive connections hold the test server's request threads, and with them database connections."""
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
@@ -29,6 +32,7 @@ def chromium():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+    time.sleep(0.5)  # the server's request threads see their sockets close and release their database connections
 
 
 @pytest.fixture(scope="session")
