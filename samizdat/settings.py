@@ -322,9 +322,10 @@ else:
 # webhook secret are all set; it is offered to readers only if PAYMENT_PROVIDERS lists "card" as well.
 STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com" if IS_PRODUCTION else "http://127.0.0.1:8420")
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "" if IS_PRODUCTION else "sk_test_demo")
-STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", "")
+# The demo talks to the localstripe that `rundemo` starts, with keys and a webhook secret of its own.
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", "pk_test_demo" if SAMIZDAT_ENV == "demo" else "")
 STRIPE_JS_URL = env(
     "STRIPE_JS_URL", "https://js.stripe.com/v3/" if IS_PRODUCTION else "http://127.0.0.1:8420/js.stripe.com/v3/"
 )
-STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "whsec_demo" if SAMIZDAT_ENV == "demo" else "")
 STRIPE_WEBHOOK_TOLERANCE = int(env("STRIPE_WEBHOOK_TOLERANCE", "300"))

@@ -9,6 +9,9 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+from urllib.request import Request, urlopen
 
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError
@@ -38,15 +41,45 @@ class Command(BaseCommand):
                 "aiosmtpd.handlers.Mailbox",
                 str(self.mail_dir()),
             ],
+            # A fake Stripe for card payments, offline (its state lives in memory; --from-scratch forgets old runs).
+            "localstripe": [
+                str(Path(sys.executable).with_name("localstripe")),
+                "--port",
+                str(self.localstripe_port()),
+                "--from-scratch",
+            ],
             "web": manage + ["runserver", addr, "--insecure", "--noreload", "--skip-checks"],
             "worker": manage + ["db_worker", "--no-reload", "--interval", "1", "--verbosity", "0"],
             "scheduler": manage + ["run_scheduler", "--interval", "60"],
         }
 
     @staticmethod
-    def ports(addr):
+    def localstripe_port():
+        return urlsplit(settings.STRIPE_API_BASE).port or 8420
+
+    def ports(self, addr):
         host, _, port = addr.rpartition(":")
-        return [(host or "127.0.0.1", int(port)), (settings.EMAIL_HOST, int(settings.EMAIL_PORT))]
+        return [
+            (host or "127.0.0.1", int(port)),
+            (settings.EMAIL_HOST, int(settings.EMAIL_PORT)),
+            ("127.0.0.1", self.localstripe_port()),
+        ]
+
+    def register_webhook(self, addr):
+        """localstripe keeps webhooks in memory only: tell it, once it answers, where to send card events."""
+        base = f"http://127.0.0.1:{self.localstripe_port()}"
+        body = urlencode(
+            {"url": f"http://{addr}/support/webhooks/stripe/", "secret": settings.STRIPE_WEBHOOK_SECRET}
+        ).encode()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                with urlopen(Request(f"{base}/_config/webhooks/samizdat", data=body, method="POST"), timeout=2):  # noqa: S310
+                    return True
+            except OSError:
+                time.sleep(0.3)
+        self.stderr.write("localstripe did not answer: card events will not reach the demo.")
+        return False
 
     @staticmethod
     def port_in_use(host, port):
@@ -71,6 +104,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Samizdat demo: http://{addr}/   (admin: http://{addr}/admin/)  Ctrl-C stops it.")
         )
         self.stdout.write(f"Mail sent by the demo is kept in {self.mail_dir()}/new/")
+        if settings.STRIPE_WEBHOOK_SECRET:
+            self.register_webhook(addr)
         stopping = False
 
         def stop(*_):
