@@ -316,6 +316,9 @@ if env("PAYMENT_PROVIDERS"):
         raise ImproperlyConfigured('PAYMENT_PROVIDERS must be a JSON object: {"bank_transfer": {...}, ...}')
 else:
     PAYMENT_PROVIDERS = {} if IS_PRODUCTION else _DEMO_PAYMENT_PROVIDERS
+    if SAMIZDAT_ENV == "demo":
+        # the demo's card payments go to the localstripe that `rundemo` starts (card 4242 4242 4242 4242)
+        PAYMENT_PROVIDERS = {"card": {}, **PAYMENT_PROVIDERS}
 
 # --- Card payments (Stripe; support/providers/stripe_card.py). Outside production the API is localstripe on this
 # machine with a fake key. The provider registers (key "card") only when the secret key, the publishable key and the

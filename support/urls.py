@@ -1,6 +1,6 @@
 from django.urls import path
 
-from support.views import asks, checkout, manage, remind, stripe_webhook
+from support.views import asks, card, checkout, manage, remind, stripe_webhook
 
 app_name = "support"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("manage/<str:token>/", manage.manage_link, name="manage_link"),
     # Card provider
     path("webhooks/stripe/", stripe_webhook.stripe_webhook, name="stripe_webhook"),
+    path("pay/<uuid:public_id>/card/prepare/", card.prepare, name="card_prepare"),
+    path("pay/<uuid:public_id>/card/charge/", card.charge, name="card_charge"),
 ]

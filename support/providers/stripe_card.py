@@ -101,9 +101,9 @@ class StripeCard(PaymentProvider):
     label = _("Card")
     needs_javascript = True
 
-    # The card step of the checkout (Stripe.js confirming a SetupIntent, then 3-D Secure) is not built yet: until it
-    # is, readers are not offered card; webhooks, reconcile and stopping a subscription work already.
-    offered_at_checkout = False
+    # The card step of the pay page (support/pay_card.html + support/static/support/card.js, endpoints in
+    # support/views/card.py) confirms a SetupIntent with Stripe.js, charges, and handles 3-D Secure.
+    offered_at_checkout = True
 
     def configuration_errors(self):
         errors = super().configuration_errors()
@@ -181,6 +181,25 @@ class StripeCard(PaymentProvider):
         if contribution.is_recurring:
             return self._subscribe(api, contribution, payment, method)
         return self._charge_once(api, contribution, payment, method)
+
+    def after_authentication(self, contribution, payment_intent_id: str) -> dict:
+        """The page finished 3-D Secure for a PaymentIntent of :meth:`charge`: re-fetch it and bring the ledger in
+        line (the webhook does the same later, idempotently). Returns ``{"status": "succeeded|declined|pending"}``."""
+        intent = _plain(configure().PaymentIntent.retrieve(payment_intent_id))
+        invoice = configure().Invoice.retrieve(intent["invoice"]) if intent.get("invoice") else None
+        ours = (intent.get("metadata") or {}).get("samizdat_reference") == contribution.reference or (
+            invoice is not None and invoice["subscription"] == contribution.provider_subscription_id
+        )
+        if not ours or intent.get("customer") != contribution.provider_customer_id:
+            raise DomainError("This payment is not one of this contribution.")
+        apply_payment_intent(intent)
+        contribution = Contribution.objects.get(pk=contribution.pk)
+        if contribution.status in (C.ACTIVE, C.COMPLETED):
+            return {"status": "succeeded"}
+        if intent["status"] in ("requires_payment_method", "canceled"):
+            error = intent.get("last_payment_error") or {}
+            return {"status": "declined", "message": error.get("message") or str(_("Your card was declined."))}
+        return {"status": "pending"}
 
     def _charge_once(self, api, contribution, payment, method):
         try:

@@ -60,7 +60,8 @@ def test_from_the_appeal_to_a_bank_transfer_reference(chromium, reading_server, 
         assert form.locator("legend").first.inner_text() == "How much a month?"
         assert form.locator("input[name=amount][value='10']").is_checked()
         assert form.locator("select[name=currency]").input_value() == "EUR"
-        assert form.locator("input[name=method][value=card]").is_disabled()
+        card = form.locator(".checkout__method--card")
+        assert card.locator("input[name=method]").is_enabled() and "needs JavaScript" in card.inner_text()
         form.locator("input[name=method][value=bank_transfer]").check()
         form.locator("button[type=submit]").click()
         page.wait_for_load_state("load")

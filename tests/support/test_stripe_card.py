@@ -119,11 +119,38 @@ def test_stopping_a_monthly_card_gift_ends_the_subscription_at_stripe(localstrip
     assert subscription["status"] == "canceled"
 
 
-def test_card_is_not_offered_at_checkout_until_its_step_exists(localstripe):
+def test_card_is_offered_at_checkout_now_that_its_step_exists(localstripe):
     from support.checkout import offer_for
     from support.models import Campaign
 
     offer = offer_for(Campaign.objects.get(language="en", is_active=True))
     card = offer.method("card")
-    assert card is not None and not card.available
-    assert "card" not in [m.key for m in offer.available_methods]
+    assert card is not None and card.available
+    assert "card" in [m.key for m in offer.available_methods]
+
+
+def test_a_burst_of_declines_is_blocked_while_another_reader_still_pays(localstripe):
+    from django.test import Client
+
+    from support.views.card import CARD_FAILURE_LIMIT
+
+    tester = Client(REMOTE_ADDR="203.0.113.9")
+    for _attempt in range(CARD_FAILURE_LIMIT):
+        provider, contribution = started(localstripe, amount="7")
+        setup = localstripe.confirmed_setup(provider, contribution, number=CARD_DECLINED_ON_CHARGE)
+        answer = tester.post(f"/support/pay/{contribution.public_id}/card/charge/", {"setup_intent": setup}).json()
+        assert answer["status"] == "declined"
+
+    provider, contribution = started(localstripe, amount="7")
+    setup = localstripe.confirmed_setup(provider, contribution)  # even a good card: this address is blocked now
+    blocked = tester.post(f"/support/pay/{contribution.public_id}/card/charge/", {"setup_intent": setup})
+    assert blocked.status_code == 429 and blocked.json()["status"] == "blocked"
+    assert Payment.objects.filter(status="succeeded").count() == 0
+
+    reader = Client(REMOTE_ADDR="198.51.100.4")
+    provider, contribution = started(localstripe, amount="7")
+    setup = localstripe.confirmed_setup(provider, contribution)
+    paid = reader.post(f"/support/pay/{contribution.public_id}/card/charge/", {"setup_intent": setup}).json()
+    assert paid["status"] == "succeeded"
+    contribution.refresh_from_db()
+    assert contribution.status == "completed"

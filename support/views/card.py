@@ -1,0 +1,140 @@
+"""The card step of a contribution's pay page: two small JSON endpoints that ``support/static/support/card.js`` calls.
+
+``prepare`` makes a SetupIntent for Stripe.js to confirm (no money moves); ``charge`` charges or subscribes with the
+confirmed card, or — after 3-D Secure — re-reads the PaymentIntent. Both act on one contribution, named by its
+unguessable ``public_id`` exactly like the pay page itself, and never show anything that names the supporter.
+
+Card testing (trying stolen numbers through our form) is slowed down by failure limits kept in the cache: after
+``CARD_FAILURE_LIMIT`` declines within ``CARD_FAILURE_WINDOW`` seconds from one address, or on one contribution, that
+address or contribution may not try again for ``CARD_BLOCK_SECONDS``.
+"""
+
+import hashlib
+import hmac
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404, JsonResponse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from support.models import Contribution
+from support.providers.registry import get_provider
+
+logger = logging.getLogger(__name__)
+
+CARD_FAILURE_LIMIT = 5
+CARD_FAILURE_WINDOW = 3 * 60
+CARD_BLOCK_SECONDS = 24 * 60 * 60
+
+
+def _json(data, status=200):
+    response = JsonResponse(data, status=status)
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _contribution_and_provider(public_id):
+    contribution = Contribution.objects.filter(public_id=public_id, method="card").first()
+    provider = get_provider("card")
+    if contribution is None or provider is None:
+        raise Http404
+    return contribution, provider
+
+
+def _language(contribution):
+    return contribution.language if contribution.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _limit_keys(request, contribution):
+    # The reader's address is kept only as a keyed digest, and only in the cache, for as long as a block lasts.
+    address = request.META.get("REMOTE_ADDR", "")
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"card-limit:{address}".encode(), hashlib.sha256).hexdigest()
+    return [f"card-limit:ip:{digest[:32]}", f"card-limit:contribution:{contribution.pk}"]
+
+
+def _blocked(keys) -> bool:
+    return any(cache.get(f"{key}:blocked") for key in keys)
+
+
+def _count_failure(keys):
+    for key in keys:
+        cache.add(f"{key}:failures", 0, CARD_FAILURE_WINDOW)  # the window starts with the first failure
+        try:
+            failures = cache.incr(f"{key}:failures")
+        except ValueError:  # the window ended between add and incr
+            cache.set(f"{key}:failures", 1, CARD_FAILURE_WINDOW)
+            failures = 1
+        if failures >= CARD_FAILURE_LIMIT:
+            cache.set(f"{key}:blocked", True, CARD_BLOCK_SECONDS)
+
+
+def _blocked_answer():
+    message = _(
+        "There were too many declined card attempts. For your safety, card payment is paused here for 24 hours. "
+        "You can still pay by bank transfer or crypto."
+    )
+    return _json({"status": "blocked", "message": message}, status=429)
+
+
+# No CSRF token: like the pay page, these act on one contribution named by its unguessable public_id, for a reader who
+# has no session or login to abuse; a forged request could do no more than whoever holds the address (and no money
+# moves without a card confirmed with Stripe.js on that page). A CSRF cookie would also leave a trace on the reader's
+# device, and our no-referrer policy makes browsers send "Origin: null", which Django's CSRF check refuses.
+@csrf_exempt
+@require_POST
+def prepare(request, public_id):
+    """A SetupIntent for the card the supporter types: ``{client_secret, publishable_key}``."""
+    contribution, provider = _contribution_and_provider(public_id)
+    with translation.override(_language(contribution)):
+        if _blocked(_limit_keys(request, contribution)):
+            return _blocked_answer()
+        try:
+            prepared = provider.prepare(contribution)
+        except DomainError as error:
+            return _json({"status": "error", "message": str(error.message)}, status=409)
+        except Exception:
+            logger.exception("card: preparing %s failed", contribution.reference)
+            return _json({"status": "error", "message": _("Card payment is not reachable now. Please try again.")}, 503)
+    return _json({"client_secret": prepared["client_secret"], "publishable_key": settings.STRIPE_PUBLISHABLE_KEY})
+
+
+@csrf_exempt
+@require_POST
+def charge(request, public_id):
+    """Charge with the confirmed SetupIntent (``setup_intent``), or check a PaymentIntent after 3-D Secure
+    (``payment_intent``). Answers ``{status: succeeded | requires_action (+client_secret) | declined (+message)}``."""
+    from support.providers.stripe_card import CardDeclined
+
+    contribution, provider = _contribution_and_provider(public_id)
+    keys = _limit_keys(request, contribution)
+    setup_intent = request.POST.get("setup_intent", "")[:255]
+    payment_intent = request.POST.get("payment_intent", "")[:255]
+    with translation.override(_language(contribution)):
+        if _blocked(keys):
+            return _blocked_answer()
+        try:
+            if payment_intent:
+                result = provider.after_authentication(contribution, payment_intent)
+            elif setup_intent:
+                result = provider.charge(contribution, setup_intent)
+            else:
+                return _json({"status": "error", "message": _("Nothing was sent.")}, status=400)
+        except CardDeclined as error:
+            _count_failure(keys)
+            return _json({"status": "declined", "message": str(error.message)})
+        except DomainError as error:
+            return _json({"status": "error", "message": str(error.message)}, status=409)
+        except Exception:
+            logger.exception("card: charging %s failed", contribution.reference)
+            message = _("Card payment is not reachable now. Nothing was charged; please try again.")
+            return _json({"status": "error", "message": message}, status=503)
+        if result.get("status") == "declined":
+            _count_failure(keys)
+    return _json(result)

@@ -1,0 +1,139 @@
+"""The card step with JavaScript on, through localstripe's own Stripe.js: a gift paid, a card declined, 3-D Secure.
+
+The reading server runs in this process, so the localstripe settings (and STRIPE_JS_URL pointing at the test
+localstripe) apply to it for each test's duration."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+
+from tests.browser.test_checkout_without_javascript import contribution_ids, forget_contributions_since
+from tests.support import localstripe as fixtures
+from tests.support.localstripe import CARD_DECLINED_ON_CHARGE, CARD_OK
+
+localstripe_server, localstripe = fixtures.localstripe_server, fixtures.localstripe
+
+pytestmark = pytest.mark.browser
+
+CARD_3D_SECURE = "4000002760003184"
+
+
+@pytest.fixture
+def card_stripe(localstripe, localstripe_server):
+    with override_settings(STRIPE_JS_URL=f"{localstripe_server}/js.stripe.com/v3/"):
+        yield localstripe
+
+
+@pytest.fixture
+def card_contribution(card_stripe, reading_server, django_db_blocker):
+    """A one-time card gift started the way the checkout starts it; taken away again afterwards."""
+    from core.actions import Actor
+    from core.money import Money
+    from support.actions.contributions import start_contribution
+    from support.providers.registry import get_provider
+
+    existing = contribution_ids(django_db_blocker)
+    with django_db_blocker.unblock():
+        contribution = start_contribution(
+            actor=Actor.reader(), amount=Money(Decimal("12.50"), "EUR"), frequency="once", method="card"
+        )
+        get_provider("card").start(contribution, request=None)
+    yield contribution
+    forget_contributions_since(django_db_blocker, existing)
+
+
+def _open_pay_page(chromium, reading_server, contribution):
+    context = chromium.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(f"{reading_server}/support/pay/{contribution.public_id}/")
+    page.locator("[data-card-form]").wait_for(state="visible")
+    return context, page, errors
+
+
+def _type_card(page, number):
+    widget = page.locator("[data-card-element]")
+    widget.locator("input[placeholder=number]").fill(number)
+    widget.locator("input[placeholder=exp_month]").fill("12")
+    widget.locator("input[placeholder=exp_year]").fill("34")
+    widget.locator("input[placeholder=cvc]").fill("123")
+    widget.locator("input[placeholder=postal_code]").fill("10115")
+    page.get_by_role("button", name="Pay by card").click()
+
+
+def _ledger(django_db_blocker, contribution):
+    with django_db_blocker.unblock():
+        contribution.refresh_from_db()
+        return contribution.status, list(contribution.payments.values_list("status", flat=True))
+
+
+def test_a_one_time_gift_by_card_ends_thanked_and_paid(chromium, reading_server, card_contribution, django_db_blocker):
+    context, page, errors = _open_pay_page(chromium, reading_server, card_contribution)
+    try:
+        _type_card(page, CARD_OK)
+        page.get_by_role("heading", name="Thank you for supporting us").wait_for(timeout=15000)
+        assert card_contribution.reference in page.content()
+    finally:
+        context.close()
+    assert _ledger(django_db_blocker, card_contribution) == ("completed", ["succeeded"])
+    assert not [error for error in errors if "Content Security Policy" in error]
+
+
+def test_a_declined_card_says_why_and_nothing_is_active(chromium, reading_server, card_contribution, django_db_blocker):
+    context, page, _errors = _open_pay_page(chromium, reading_server, card_contribution)
+    try:
+        _type_card(page, CARD_DECLINED_ON_CHARGE)
+        status = page.locator("[data-card-message][aria-live=polite]")
+        status.filter(has_text="declined").wait_for(timeout=15000)
+        assert page.get_by_role("button", name="Pay by card").is_enabled()
+        assert page.get_by_role("link", name="Choose bank transfer or crypto instead").is_visible()
+    finally:
+        context.close()
+    assert _ledger(django_db_blocker, card_contribution) == ("failed", ["failed"])
+
+
+def test_3d_secure_completes_in_the_banks_window(chromium, reading_server, card_contribution, django_db_blocker):
+    context, page, _errors = _open_pay_page(chromium, reading_server, card_contribution)
+    try:
+        _type_card(page, CARD_3D_SECURE)
+        # the bank asks when the card is set up and again when it is charged
+        for _window in range(2):
+            page.get_by_role("button", name="Complete authentication").click(timeout=15000)
+        page.get_by_role("heading", name="Thank you for supporting us").wait_for(timeout=15000)
+    finally:
+        context.close()
+    assert _ledger(django_db_blocker, card_contribution) == ("completed", ["succeeded"])
+
+
+def test_without_javascript_the_card_page_points_to_other_ways(chromium, reading_server, card_contribution):
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(f"{reading_server}/support/pay/{card_contribution.public_id}/")
+        assert "Paying by card needs JavaScript" in page.inner_text("main")
+        assert page.get_by_role("link", name="Start again and choose bank transfer or crypto").is_visible()
+        assert not page.locator("[data-card-form]").is_visible()
+    finally:
+        context.close()
+
+
+@pytest.mark.django_db
+def test_only_the_card_pay_page_lets_stripe_js_in(client, card_stripe, localstripe_server, article):
+    from core.actions import Actor
+    from core.money import Money
+    from support.actions.contributions import start_contribution
+
+    contribution = start_contribution(
+        actor=Actor.reader(), amount=Money(Decimal("10"), "EUR"), frequency="once", method="card"
+    )
+    response = client.get(f"/support/pay/{contribution.public_id}/")
+    csp = response["Content-Security-Policy"]
+    assert f"script-src 'self' {localstripe_server}" in csp
+    assert f"connect-src 'self' {localstripe_server}" in csp
+    assert f"frame-src {localstripe_server}" in csp
+    assert f'<script src="{localstripe_server}/js.stripe.com/v3/"></script>' in response.content.decode()
+    reading = client.get(article.url)
+    assert localstripe_server not in reading["Content-Security-Policy"]
+    assert "frame-src 'none'" in reading["Content-Security-Policy"]
