@@ -186,13 +186,13 @@ class Site:
     database_label: str
 
 
-def flush_bench_redis():
-    """Flush the benchmark's own Redis database (15 on 127.0.0.1:6379); return whether Redis answered."""
+def flush_redis(db=REDIS_DB):
+    """Flush a benchmark's own Redis database (15 on 127.0.0.1:6379 by default); return whether Redis answered."""
     try:
         import redis
     except ImportError:
         return False
-    client = redis.Redis(host=HOST, port=REDIS_PORT, db=REDIS_DB, socket_timeout=1, socket_connect_timeout=1)
+    client = redis.Redis(host=HOST, port=REDIS_PORT, db=db, socket_timeout=1, socket_connect_timeout=1)
     try:
         client.ping()
         client.flushdb()
@@ -203,7 +203,7 @@ def flush_bench_redis():
     return True
 
 
-def site_environment(tmp, database_url):
+def site_environment(tmp, database_url, redis_db=REDIS_DB):
     """The environment every process of the benchmark site runs with, and labels for the cache and database."""
     env = dict(os.environ)
     env.update(
@@ -221,8 +221,8 @@ def site_environment(tmp, database_url):
             "PYTHONUNBUFFERED": "1",
         }
     )
-    if flush_bench_redis():
-        env["CACHE_URL"] = f"redis://{HOST}:{REDIS_PORT}/{REDIS_DB}"
+    if flush_redis(redis_db):
+        env["CACHE_URL"] = f"redis://{HOST}:{REDIS_PORT}/{redis_db}"
         cache_label = "Redis cache"
     else:
         env["CACHE_URL"] = "locmem://"
@@ -753,7 +753,7 @@ def main(argv=None):
         else:
             shutil.rmtree(tmp, ignore_errors=True)
             if site is not None and site.env["CACHE_URL"].startswith("redis://"):
-                flush_bench_redis()
+                flush_redis()
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ import http.client
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -142,55 +141,10 @@ def throwaway_postgres(url):
 # --- the site
 
 
-def flush_redis(db):
-    """Flush Redis database ``db`` on 127.0.0.1 and return True, or False when Redis does not answer."""
-    try:
-        import redis
-    except ImportError:
-        return False
-    client = redis.Redis(host=HOST, port=rp.REDIS_PORT, db=db, socket_timeout=1, socket_connect_timeout=1)
-    try:
-        client.ping()
-        client.flushdb()
-    except (redis.RedisError, OSError):
-        return False
-    finally:
-        client.close()
-    return True
-
-
-def site_environment(tmp, database_url, redis_db):
-    """Production settings for every process of the site: DEBUG off, a random key, only 127.0.0.1, tasks at once."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "samizdat.settings",
-            "SAMIZDAT_ENV": "production",
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": HOST,
-            "DATABASE_URL": database_url or f"sqlite:///{tmp / 'bench.sqlite3'}",
-            "MEDIA_ROOT": str(tmp / "media"),
-            "STATIC_ROOT": str(tmp / "static"),
-            "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    if flush_redis(redis_db):
-        env["CACHE_URL"] = f"redis://{HOST}:{rp.REDIS_PORT}/{redis_db}"
-        cache_label = "Redis cache"
-    else:
-        env["CACHE_URL"] = "locmem://"
-        cache_label = "locmem cache (each worker its own)"
-        print(f"WARNING: Redis does not answer on {HOST}:{rp.REDIS_PORT}; using locmem://", flush=True)
-    database_label = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
-    return env, cache_label, database_label
-
-
 def prepare_site(tmp, database_url, redis_db):
     """Migrate and load the demo (no collectstatic, unlike reading_pages: these endpoints serve no static file)."""
     rp.heading("Preparing a throw-away site")
-    env, cache_label, database_label = site_environment(tmp, database_url, redis_db)
+    env, cache_label, database_label = rp.site_environment(tmp, database_url, redis_db)
     print(f"  directory {tmp}; {database_label}; CACHE_URL={env['CACHE_URL']}", flush=True)
     rp.manage(env, "migrate", "--noinput", "-v0")
     rp.manage(env, "load_demo", "-v0")
@@ -518,7 +472,7 @@ def main(argv=None):
         else:
             shutil.rmtree(tmp, ignore_errors=True)
         if site is not None and site.env["CACHE_URL"].startswith("redis://"):
-            flush_redis(args.redis_db)
+            rp.flush_redis(args.redis_db)
     print(f"\n(whole run {time.monotonic() - started:.0f} s)")
 
 
