@@ -9,7 +9,7 @@ from core.reading import PERMISSIONS_POLICY, READING_CSP, is_reading
 NON_READING_PREFIXES = ("/admin/", "/django-admin/", "/documents/")
 # Reading views whose answer depends on the query string; they are not kept in the page cache.
 QUERY_DRIVEN_PREFIXES = ("/search/",)
-QUERY_DRIVEN_PATHS = frozenset({"/support/", "/support/remind/"})
+QUERY_DRIVEN_PATHS = frozenset({"/support/"})
 
 
 def _cacheable_request(request):

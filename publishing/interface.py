@@ -43,10 +43,3 @@ def article_exists(article_id):
     from publishing.models import ArticlePage
 
     return ArticlePage.objects.live().filter(pk=article_id).exists()
-
-
-def article_url(article_id):
-    from publishing.models import ArticlePage
-
-    page = ArticlePage.objects.live().filter(pk=article_id).first()
-    return page.url if page else None

@@ -9,7 +9,6 @@ from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery
 
 from publishing.listing import attach_sections, live_articles
 
-READ_MORE_MIN = 3
 READ_MORE_MAX = 5
 
 

@@ -243,3 +243,21 @@ def erase_supporter(*, actor: Actor, supporter_id: int) -> bool:
     supporter.delete()
     record(actor=actor, action="supporter.erased", contributions=count, reminders=reminders)
     return True
+
+
+@transaction.atomic
+def record_provider_ids(*, actor: Actor, contribution_id: int, customer_id="", subscription_id="") -> bool:
+    """Remember the gateway's customer and subscription of a contribution (ids only, nothing that names anyone)."""
+    contribution = Contribution.objects.select_for_update().get(pk=contribution_id)
+    fields = {}
+    if customer_id and contribution.provider_customer_id != customer_id:
+        fields["provider_customer_id"] = customer_id
+    if subscription_id and contribution.provider_subscription_id != subscription_id:
+        fields["provider_subscription_id"] = subscription_id
+    if not fields:
+        return False
+    for name, value in fields.items():
+        setattr(contribution, name, value)
+    contribution.save(update_fields=[*fields, "updated_at"])
+    record(actor=actor, action="contribution.provider_ids", subject=contribution, **fields)
+    return True

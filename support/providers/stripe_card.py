@@ -20,13 +20,18 @@ from decimal import Decimal
 
 import stripe
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from core.actions import Actor, record
+from core.actions import Actor
 from core.errors import DomainError
 from core.money import CURRENCIES, Money
-from support.actions.contributions import cancel_contribution, confirm_payment, fail_payment, record_renewal
+from support.actions.contributions import (
+    cancel_contribution,
+    confirm_payment,
+    fail_payment,
+    record_provider_ids,
+    record_renewal,
+)
 from support.models import Contribution, Payment
 from support.providers.base import PaymentProvider, ProviderStep, pay_page_url
 from support.states import C, P
@@ -66,28 +71,6 @@ def from_minor_units(amount: int, currency: str) -> Money:
 
 def _key(contribution, step: str) -> str:
     return f"samizdat-{contribution.public_id}-{step}"
-
-
-# --- Ledger actions that have no home in support.actions yet -------------------------------------------------------
-# TODO(owner of support/actions/contributions.py): move this into that module as ``record_provider_ids``.
-
-
-@transaction.atomic
-def record_provider_ids(*, actor: Actor, contribution_id: int, customer_id="", subscription_id="") -> bool:
-    """Remember the gateway's customer and subscription of a contribution (ids only, nothing that names anyone)."""
-    contribution = Contribution.objects.select_for_update().get(pk=contribution_id)
-    fields = {}
-    if customer_id and contribution.provider_customer_id != customer_id:
-        fields["provider_customer_id"] = customer_id
-    if subscription_id and contribution.provider_subscription_id != subscription_id:
-        fields["provider_subscription_id"] = subscription_id
-    if not fields:
-        return False
-    for name, value in fields.items():
-        setattr(contribution, name, value)
-    contribution.save(update_fields=[*fields, "updated_at"])
-    record(actor=actor, action="contribution.provider_ids", subject=contribution, **fields)
-    return True
 
 
 # --- The provider -------------------------------------------------------------------------------------------------
