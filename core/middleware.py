@@ -7,6 +7,8 @@ from core.reading import PERMISSIONS_POLICY, READING_CSP, is_reading
 
 # Paths that are never reading pages (the editors' side and its assets).
 NON_READING_PREFIXES = ("/admin/", "/django-admin/", "/documents/")
+# Files the page cache has no business looking up (whitenoise or the web server answers them).
+FILE_PREFIXES = ("/static/", "/media/")
 # Reading views whose answer depends on the query string; they are not kept in the page cache.
 QUERY_DRIVEN_PREFIXES = ("/search/",)
 QUERY_DRIVEN_PATHS = frozenset({"/support/"})
@@ -17,7 +19,7 @@ def _cacheable_request(request):
     # string cannot push a request past the cache.
     return (
         request.method in ("GET", "HEAD")
-        and not request.path.startswith(NON_READING_PREFIXES + QUERY_DRIVEN_PREFIXES)
+        and not request.path.startswith(NON_READING_PREFIXES + QUERY_DRIVEN_PREFIXES + FILE_PREFIXES)
         and not request.path.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)
         and request.path not in QUERY_DRIVEN_PATHS
         and settings.PAGE_CACHE_SECONDS > 0

@@ -86,3 +86,16 @@ def test_scheduled_publishing_goes_live_on_time(article, django_capture_on_commi
     assert draft.live
     assert client.get(draft.url).status_code == 200
     assert b"Scheduled story" in client.get(section.url).content
+
+
+def test_static_files_cost_no_cache_round_trip(monkeypatch):
+    from django.core.cache import caches
+
+    shared_cache = caches["default"]
+    reads = []
+    real_get_many = shared_cache.get_many
+    monkeypatch.setattr(shared_cache, "get_many", lambda keys, **kw: reads.append(keys) or real_get_many(keys, **kw))
+    assert Client().get("/static/css/site.css").status_code == 200
+    assert reads == []
+    Client().get("/topics/")
+    assert reads, "a reading page is looked up in the page cache"
