@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "core",
     "publishing",
     "support",
+    "mirrors",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
