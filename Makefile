@@ -27,7 +27,7 @@ lint: venv
 	SAMIZDAT_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 
 test: venv lint
-	@scripts/ensure_system.sh chromium
+	@scripts/ensure_system.sh chromium nginx
 	SAMIZDAT_ENV=test $(BIN)/python -m pytest
 
 messages: venv

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the system has what Samizdat needs beyond its own Python packages.
-# Usage: scripts/ensure_system.sh [python] [chromium]
+# Usage: scripts/ensure_system.sh [python] [chromium] [nginx]
 # As root it installs what is missing with apt; otherwise it stops at once with the one command to run.
 set -euo pipefail
 
@@ -13,6 +13,11 @@ for need in "$@"; do
       fi ;;
     chromium)
       command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
+    nginx)
+      # the static export is tested behind Debian's nginx with brotli_static, and its signature with minisign
+      PATH="$PATH:/usr/sbin" command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+      [ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] || missing+=(libnginx-mod-http-brotli-static)
+      command -v minisign >/dev/null 2>&1 || missing+=(minisign) ;;
     *) echo "ensure_system.sh: unknown need '$need'" >&2; exit 2 ;;
   esac
 done
