@@ -1,12 +1,16 @@
+from csp.constants import HEADER as CSP_HEADER
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
 from core import page_cache
-from core.reading import PERMISSIONS_POLICY, READING_CSP, is_reading
+from core.reading import PERMISSIONS_POLICY, is_reading, ordered_policy
 
+# The editors' side: Wagtail's admin and Django's. It gets its own Content-Security-Policy (see settings).
+EDITOR_PREFIXES = ("/admin/", "/django-admin/")
 # Paths that are never reading pages (the editors' side and its assets).
-NON_READING_PREFIXES = ("/admin/", "/django-admin/", "/documents/")
+NON_READING_PREFIXES = (*EDITOR_PREFIXES, "/documents/")
 # Files the page cache has no business looking up (whitenoise or the web server answers them).
 FILE_PREFIXES = ("/static/", "/media/")
 # Reading views whose answer depends on the query string; they are not kept in the page cache.
@@ -81,9 +85,31 @@ class ReadingHeadersMiddleware:
         response = self.get_response(request)
         if request.path.startswith(NON_READING_PREFIXES):
             return response
-        response.setdefault("Content-Security-Policy", READING_CSP)
         response.setdefault("Referrer-Policy", "no-referrer")  # a reading URL never leaks through an outbound link
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if is_reading(response):
             patch_vary_headers(response, ("Accept-Encoding",))
+        return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware: the policy of ``settings.CONTENT_SECURITY_POLICY`` on every response, widened only by
+    django-csp's view decorators (the card step of checkout).
+
+    Two additions: the editors' side gets ``settings.EDITOR_CONTENT_SECURITY_POLICY`` in place of the matching
+    directives (Wagtail's admin needs inline script and style, which no reading page may have), and the directives
+    always come in the order settings list them, so every app process sends the same header.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.replace is None and request.path_info.startswith(EDITOR_PREFIXES):
+            parts.replace = settings.EDITOR_CONTENT_SECURITY_POLICY
+        return parts
+
+    def process_response(self, request, response):
+        had_policy = CSP_HEADER in response
+        response = super().process_response(request, response)
+        if not had_policy and CSP_HEADER in response:
+            response[CSP_HEADER] = ordered_policy(response[CSP_HEADER])
         return response

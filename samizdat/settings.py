@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "publishing",
     "support",
     "mirrors",
+    "csp",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.settings",
@@ -86,6 +87,8 @@ MIDDLEWARE = [
     "core.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Inside the page cache, so that a cached page keeps the header it was stored with.
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.ReadingHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -230,7 +233,40 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "newsroom@samizdat.example")
 
-# --- Security headers. Reading pages also get a strict Content-Security-Policy (core.middleware).
+# --- Security headers.
+# One Content-Security-Policy for every response but the editors' (django-csp, through
+# core.middleware.ContentSecurityPolicyMiddleware): our own files only, no inline script or style (so no nonce, which
+# would break identical bytes), no fonts or frames from anywhere else. Only the card step of checkout widens it, with
+# Stripe.js's origin (support.views.card.card_step_csp). The static export repeats it in a meta tag
+# (core.reading.policy_for_meta).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# The editors' side (/admin/, /django-admin/) replaces these directives of the policy above: Wagtail's admin writes
+# inline scripts and styles, shows uploads as data: and blob: previews, and frames its own page previews. It still
+# loads nothing from another host.
+EDITOR_CONTENT_SECURITY_POLICY = {
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "frame-src": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+# Wagtail would show editors' avatars from gravatar.com, telling it who works in the newsroom.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The admin keeps same-origin referrers (browsers send "Origin: null" on form posts under no-referrer, which Django's
 # CSRF check refuses); reading pages send none at all (core.middleware.ReadingHeadersMiddleware).
 SECURE_REFERRER_POLICY = "same-origin"

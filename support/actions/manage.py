@@ -1,7 +1,11 @@
 """What supporters do to their own support from “Manage my support” (``/support/manage/``): ask for a link, cancel a
-regular contribution, change its amount. Erasing is the ledger's own ``erase_supporter``.
+regular contribution, change its amount, replace the card that pays it. Erasing is the ledger's own
+``erase_supporter``.
 
 Each action is atomic and audited without the address; mail goes out after commit from tasks that take ids only.
+What a card provider bills is changed at the provider first (its optional hooks ``cancel_recurring``,
+``change_recurring_amount``, ``prepare_card_replacement`` and ``replace_card``); if it refuses or cannot be reached,
+the ledger does not move and the supporter reads why.
 """
 
 from decimal import Decimal
@@ -26,6 +30,35 @@ AMOUNT_CHANGEABLE_METHODS = ("bank_transfer", "crypto")
 OPEN_STATUSES = (C.PENDING, C.ACTIVE)
 
 
+def _card_hook(name):
+    """The card provider's hook ``name``, or None when card payments are off or that provider has no such hook."""
+    return getattr(get_provider("card"), name, None)
+
+
+def _card_subscription_running(contribution) -> bool:
+    # A card contribution bills through its subscription, which exists only once the first payment went through.
+    return (
+        contribution.method == "card"
+        and contribution.is_recurring
+        and contribution.status == C.ACTIVE
+        and bool(contribution.provider_subscription_id)
+    )
+
+
+def can_change_amount(contribution) -> bool:
+    """Whether the manage page offers to change this contribution's amount."""
+    if not contribution.is_recurring or contribution.status not in OPEN_STATUSES:
+        return False
+    if contribution.method in AMOUNT_CHANGEABLE_METHODS:
+        return True
+    return _card_subscription_running(contribution) and _card_hook("change_recurring_amount") is not None
+
+
+def can_replace_card(contribution) -> bool:
+    """Whether the manage page offers to replace the card that pays this contribution."""
+    return _card_subscription_running(contribution) and _card_hook("replace_card") is not None
+
+
 def request_manage_link(*, actor: Actor, email: str, language: str = "en") -> bool:
     """Send a manage link to ``email`` if a supporter has that address. Counts the request against the address's
     limit first, known or not, so the limit tells nobody whether we know it (raises ``LimitReached``). Returns whether
@@ -40,10 +73,9 @@ def request_manage_link(*, actor: Actor, email: str, language: str = "en") -> bo
     return True
 
 
-def _own_contribution(supporter_id, contribution_id) -> Contribution:
-    contribution = (
-        Contribution.objects.select_for_update().filter(pk=contribution_id, supporter_id=supporter_id).first()
-    )
+def _own_contribution(supporter_id, contribution_id, *, lock=True) -> Contribution:
+    contributions = Contribution.objects.select_for_update() if lock else Contribution.objects
+    contribution = contributions.filter(pk=contribution_id, supporter_id=supporter_id).first()
     if contribution is None:
         raise DomainError(_("There is no such contribution among yours."))
     return contribution
@@ -72,19 +104,51 @@ def stop_recurring(*, actor: Actor, supporter_id: int, contribution_id: int) -> 
         return cancel_contribution(actor=actor, contribution_id=contribution.pk, reason="by the supporter")
 
 
-@transaction.atomic
 def change_contribution_amount(*, actor: Actor, contribution_id: int, amount: Decimal) -> bool:
-    """Record a new promised ``amount`` (in the contribution's own currency, which does not change) for a regular
-    bank-transfer or crypto contribution: the supporter changes their standing order or wallet themselves. Between
-    the campaign's minimum and the checkout's maximum, with at most the currency's decimals. Returns False if the
-    amount is the same. Raises ``DomainError``, changing nothing."""
-    contribution = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
-    if contribution is None:
-        raise DomainError(_("There is no such contribution."))
-    if not contribution.is_recurring or contribution.method not in AMOUNT_CHANGEABLE_METHODS:
-        raise DomainError(_("Only the amount of a regular bank transfer or crypto contribution can be changed here."))
-    if contribution.status not in OPEN_STATUSES:
-        raise DomainError(_("This contribution is no longer running: its amount cannot be changed."))
+    """Record a new ``amount`` (in the contribution's own currency, which does not change) for a regular contribution.
+
+    Bank transfer and crypto: the ledger records the promise; the supporter changes their standing order or wallet
+    themselves. Card: the card provider bills the new amount from the next period on (``change_recurring_amount``)
+    before the ledger records it, under the contribution's row lock, so two changes sent at once reach the provider
+    and the ledger in the same order; if the provider refuses or cannot be reached, nothing changes.
+
+    Between the campaign's minimum and the checkout's maximum, with at most the currency's decimals. Returns False if
+    the amount is the same. Raises ``DomainError``, changing nothing."""
+    with transaction.atomic():
+        contribution = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
+        if contribution is None:
+            raise DomainError(_("There is no such contribution."))
+        if not contribution.is_recurring or contribution.method not in (*AMOUNT_CHANGEABLE_METHODS, "card"):
+            raise DomainError(_("Only the amount of a regular contribution can be changed here."))
+        if contribution.status not in OPEN_STATUSES:
+            raise DomainError(_("This contribution is no longer running: its amount cannot be changed."))
+        money = _valid_amount(contribution, amount)
+        if money.amount == contribution.amount:
+            return False
+        if contribution.method == "card":
+            hook = _card_hook("change_recurring_amount")
+            if hook is None:
+                raise DomainError(
+                    _("We cannot change card payments from this page now. Nothing has changed; please write to us.")
+                )
+            hook(contribution, money)  # raises DomainError with a message if the provider cannot do it
+        before = contribution.amount
+        contribution.amount = money.amount
+        contribution.save(update_fields=["amount", "updated_at"])
+        record(
+            actor=actor,
+            action="contribution.amount_changed",
+            subject=contribution,
+            before=str(before),
+            after=str(money.amount),
+            currency=contribution.currency,
+        )
+        if contribution.status == C.ACTIVE:
+            figures_changed()  # the gap counts active promises
+    return True
+
+
+def _valid_amount(contribution, amount) -> Money:
     currency, language = contribution.currency, contribution.language
     if not isinstance(amount, Decimal) or not amount.is_finite():
         raise DomainError(_("Enter an amount such as 10 or 7.50."))
@@ -99,19 +163,29 @@ def change_contribution_amount(*, actor: Actor, contribution_id: int, amount: De
     money = Money(amount, currency)
     if money.amount != amount:
         raise DomainError(_("Enter an amount with at most two decimals, such as 7.50."))
-    if money.amount == contribution.amount:
-        return False
-    before = contribution.amount
-    contribution.amount = money.amount
-    contribution.save(update_fields=["amount", "updated_at"])
-    record(
-        actor=actor,
-        action="contribution.amount_changed",
-        subject=contribution,
-        before=str(before),
-        after=str(money.amount),
-        currency=currency,
-    )
-    if contribution.status == C.ACTIVE:
-        figures_changed()  # the gap counts active promises
-    return True
+    return money
+
+
+def _card_contribution(supporter_id, contribution_id, *, lock=True) -> Contribution:
+    contribution = _own_contribution(supporter_id, contribution_id, lock=lock)
+    if not can_replace_card(contribution):
+        raise DomainError(_("Only the card of a running card contribution can be replaced."))
+    return contribution
+
+
+def prepare_card_replacement(*, supporter_id: int, contribution_id: int) -> dict:
+    """What the card page needs to set up a new card with the provider's script (``{"client_secret", …}``). Writes
+    nothing and moves no money; raises ``DomainError`` with a message."""
+    contribution = _card_contribution(supporter_id, contribution_id, lock=False)
+    return _card_hook("prepare_card_replacement")(contribution)
+
+
+def replace_card(*, actor: Actor, supporter_id: int, contribution_id: int, setup_intent: str) -> bool:
+    """The card the supporter set up on the card page (``setup_intent``) pays the next periods of one of their card
+    contributions. Returns False if it pays them already. Raises ``DomainError``, changing nothing."""
+    with transaction.atomic():
+        contribution = _card_contribution(supporter_id, contribution_id)
+        changed = _card_hook("replace_card")(contribution, setup_intent)
+        if changed:
+            record(actor=actor, action="contribution.card_replaced", subject=contribution)
+    return changed

@@ -13,9 +13,16 @@ or "" when the ledger already agreed.
 Every create carries an idempotency key derived from the contribution's ``public_id`` and the step, so a retried
 request creates nothing twice at Stripe. (localstripe ignores the keys: our own records — the customer id on the
 contribution, the payment's state — are what keep a retry from repeating a step there.)
+
+After the first payment, "Manage my support" can move a subscription onto the Plan of a new amount (from the next
+period on, without proration) and replace its card (a new SetupIntent confirmed with Stripe.js on the manage page,
+then made the default for the customer's invoices). Both talk to Stripe before the ledger moves, and turn whatever
+Stripe answers into a message for the supporter.
 """
 
 import contextlib
+import re
+import secrets
 from decimal import Decimal
 
 import stripe
@@ -41,6 +48,7 @@ INTERVALS = {"monthly": "month", "annual": "year"}
 #: Errors after which Stripe (or a retry of ours) may well succeed: a webhook answers 500 to be sent again.
 TRANSIENT_ERRORS = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
 GONE = ("canceled", "incomplete_expired")
+SETUP_INTENT_ID = re.compile(r"seti_[A-Za-z0-9_]{1,200}")
 
 
 class CardDeclined(DomainError):
@@ -58,6 +66,12 @@ def configure():
     stripe.api_base = settings.STRIPE_API_BASE
     stripe.max_network_retries = 0 if not settings.STRIPE_API_BASE.startswith("https://") else 2
     return stripe
+
+
+def speaks_full_api() -> bool:
+    """Whether the API is Stripe's own (https) rather than localstripe, which lacks a few parameters of the calls
+    after the first payment: ``proration_behavior`` and a subscription's ``default_payment_method`` (it answers 500)."""
+    return settings.STRIPE_API_BASE.startswith("https://")
 
 
 def minor_units(money: Money) -> int:
@@ -115,6 +129,90 @@ class StripeCard(PaymentProvider):
         """The supporter stops a monthly or annual card contribution: the subscription ends at Stripe first, so the
         ledger never says "cancelled" while the card keeps being charged. Raises DomainError with a message."""
         _cancel_subscription(contribution)
+
+    def change_recurring_amount(self, contribution, money: Money) -> bool:
+        """Bill ``money`` from the next period on: the subscription's one item moves onto the Plan of that amount, with
+        no proration (the period under way was paid at the old amount). Returns False if it is on that Plan already.
+        Raises DomainError with a message, having changed nothing in the ledger, if Stripe refuses or is unreachable."""
+        subscription_id = _running_subscription_id(contribution)
+        api = configure()
+        with _stripe_errors(_("The card provider refused to change the amount. Nothing has changed.")):
+            subscription = api.Subscription.retrieve(subscription_id)
+            if subscription["status"] in GONE:
+                raise DomainError(_("This contribution has already ended at the card provider."))
+            item = subscription["items"]["data"][0]
+            plan = ensure_plan(api, contribution, money)
+            if item["plan"]["id"] == plan:
+                return False
+            changes = {"items": [{"id": item["id"], "plan": plan}]}
+            if speaks_full_api():
+                changes["proration_behavior"] = "none"
+            # The key names the ledger's state the change starts from, so a retry of this change is recognised while
+            # a later change back to the same amount is a new request.
+            stamp = int(contribution.updated_at.timestamp() * 1_000_000)
+            api.Subscription.modify(
+                subscription_id, **changes, idempotency_key=_key(contribution, f"amount-{stamp}-{plan}")
+            )
+            if not speaks_full_api():
+                _drop_prorations(api, contribution)
+        return True
+
+    def prepare_card_replacement(self, contribution) -> dict:
+        """A SetupIntent for the card that will pay the next periods, for the manage page to confirm with Stripe.js:
+        ``{"client_secret", "setup_intent"}``. No money moves."""
+        _running_subscription_id(contribution)
+        with _stripe_errors(_("The card provider refused to set up a new card. Nothing has changed.")):
+            intent = configure().SetupIntent.create(
+                customer=contribution.provider_customer_id,
+                usage="off_session",
+                metadata={"samizdat_reference": contribution.reference},
+                # a new SetupIntent for every try (a confirmed one cannot be used again); the key stops the SDK's own
+                # retry of this one request from making two
+                idempotency_key=_key(contribution, f"card-setup-{secrets.token_hex(8)}"),
+            )
+        return {"client_secret": intent["client_secret"], "setup_intent": intent.id}
+
+    def replace_card(self, contribution, setup_intent_id: str) -> bool:
+        """Make the card of a confirmed SetupIntent the one that pays the subscription's next invoices (the customer's
+        ``invoice_settings.default_payment_method`` and the subscription's ``default_payment_method``), then detach
+        the card it replaces: we keep no card we no longer charge. Returns False if it was that card already."""
+        subscription_id = _running_subscription_id(contribution)
+        customer_id = contribution.provider_customer_id
+        if not isinstance(setup_intent_id, str) or not SETUP_INTENT_ID.fullmatch(setup_intent_id):
+            raise DomainError(_("This card was not set up for this contribution."))
+        api = configure()
+        with _stripe_errors(_("The card provider refused the new card. Nothing has changed.")):
+            try:
+                setup = api.SetupIntent.retrieve(setup_intent_id)
+            except stripe.InvalidRequestError as error:
+                if error.http_status != 404:
+                    raise
+                raise DomainError(_("This card was not set up for this contribution.")) from None
+            if setup["customer"] != customer_id or setup["status"] != "succeeded" or not setup["payment_method"]:
+                raise DomainError(_("This card was not set up for this contribution."))
+            method = setup["payment_method"]
+            previous = (api.Customer.retrieve(customer_id)["invoice_settings"] or {})["default_payment_method"]
+            if previous == method:
+                return False
+            if (
+                api.PaymentMethod.retrieve(method)["customer"] is None
+            ):  # real Stripe attaches on confirm; localstripe not
+                api.PaymentMethod.attach(method, customer=customer_id)
+            api.Customer.modify(
+                customer_id,
+                invoice_settings={"default_payment_method": method},
+                idempotency_key=_key(contribution, f"card-default-{method}"),
+            )
+            if speaks_full_api():  # a subscription's own default comes before the customer's at Stripe
+                api.Subscription.modify(
+                    subscription_id,
+                    default_payment_method=method,
+                    idempotency_key=_key(contribution, f"card-subscription-{method}"),
+                )
+        if previous:
+            with contextlib.suppress(stripe.StripeError):  # the new card pays either way; staff can detach it later
+                api.PaymentMethod.detach(previous)
+        return True
 
     def ensure_customer(self, contribution) -> str:
         if contribution.provider_customer_id:
@@ -244,10 +342,45 @@ def _cancel_subscription(contribution):
         raise DomainError(_("The card provider cannot be reached. Nothing has changed; please try again.")) from None
 
 
-def ensure_plan(api, contribution) -> str:
-    """The Plan for this amount, currency and interval, made once and shared by every contribution like it."""
+@contextlib.contextmanager
+def _stripe_errors(refused):
+    """Turn Stripe's answers into messages for the supporter: ``refused`` when Stripe says no, "unreachable" when it
+    cannot be asked. Either way the caller has not moved the ledger yet."""
+    try:
+        yield
+    except stripe.CardError as error:
+        raise DomainError(error.user_message or _("Your card was declined.")) from None
+    except stripe.InvalidRequestError:
+        raise DomainError(refused) from None
+    except stripe.StripeError:
+        raise DomainError(
+            _("The card provider cannot be reached. Nothing has changed; please try again in a few minutes.")
+        ) from None
+
+
+def _running_subscription_id(contribution) -> str:
+    if contribution.method != "card" or not contribution.is_recurring or not contribution.provider_subscription_id:
+        raise DomainError(_("This contribution has no card subscription to change."))
+    if contribution.status != C.ACTIVE:
+        raise DomainError(_("This contribution is no longer running: it cannot be changed."))
+    return contribution.provider_subscription_id
+
+
+def _drop_prorations(api, contribution):
+    """localstripe always prorates a change of Plan: it leaves "unused time" credits pending for the next invoice,
+    where real Stripe, told ``proration_behavior="none"``, leaves none. Delete them, so that the next invoice bills
+    the new amount in the demo and the tests as it does at Stripe."""
+    pending = api.InvoiceItem.list(customer=contribution.provider_customer_id, limit=100).auto_paging_iter()
+    for item in pending:
+        if item["proration"] and not item["invoice"] and item["subscription"] == contribution.provider_subscription_id:
+            api.InvoiceItem.delete(item["id"])
+
+
+def ensure_plan(api, contribution, money: Money | None = None) -> str:
+    """The Plan for this amount (the contribution's, unless ``money`` is given), currency and interval, made once and
+    shared by every contribution like it."""
     interval = INTERVALS[contribution.frequency]
-    amount = minor_units(contribution.money)
+    amount = minor_units(money or contribution.money)
     plan_id = f"samizdat-{interval}-{contribution.currency.lower()}-{amount}"
     try:
         return api.Plan.retrieve(plan_id).id

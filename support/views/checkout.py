@@ -8,7 +8,7 @@ The form and the pay page are personal (a one-time token; a reference and amount
 and never reading pages: no shared cache, mirror or page cache may keep them.
 """
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
@@ -22,7 +22,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core.actions import Actor
 from core.errors import DomainError
 from core.money import Money, parse_amount
-from core.reading import READING_CSP
 from support.actions.contributions import start_contribution
 from support.checkout import (
     FREQUENCY_LABELS,
@@ -45,6 +44,7 @@ from support.prefill import FREQUENCIES, read_prefill
 from support.providers.base import ProviderStep, pay_page_url
 from support.providers.crypto import qr_png
 from support.providers.registry import enabled_providers, get_provider
+from support.views.card import card_step_csp
 
 
 def _private(response):
@@ -282,26 +282,18 @@ def pay(request, public_id):
         template = "support/pay_page.html"
         if status in (Contribution.Status.PENDING, Contribution.Status.FAILED) and provider is not None:
             context["instructions"] = provider.instructions(contribution, language)
-    response = _render(request, template, context, language=language)
-    response["X-Robots-Tag"] = "noindex, nofollow"
     if context["instructions"] is not None and provider.key == "card":
-        response["Content-Security-Policy"] = card_csp()
+        response = _card_step(request, template, context, language=language)
+    else:
+        response = _render(request, template, context, language=language)
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
 
-def card_csp():
-    """The reading CSP, plus Stripe.js's origin for scripts, its API calls and its frames: on the card step only."""
-    parts = urlsplit(settings.STRIPE_JS_URL)
-    origin = f"{parts.scheme}://{parts.netloc}"
-    extra = {"script-src": origin, "connect-src": origin, "frame-src": origin}
-    directives = []
-    for directive in READING_CSP.split("; "):
-        name = directive.split(" ", 1)[0]
-        if name in extra:
-            sources = "" if name == "frame-src" else directive.split(" ", 1)[1] + " "  # frame-src was 'none'
-            directive = f"{name} {sources}{extra[name]}"
-        directives.append(directive)
-    return "; ".join(directives)
+@card_step_csp
+def _card_step(request, template, context, *, language):
+    """The pay page with the card fields: the only page that loads Stripe.js."""
+    return _render(request, template, context, language=language)
 
 
 @require_safe
