@@ -28,6 +28,10 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     urlpatterns.append(re_path(r"^media/(?P<path>images/.+)$", serve_rendition, name="media"))
 
+if settings.DEMO_MAILBOX_DIR:
+    # The demo's mail, readable in the browser (settings leave this empty in production).
+    urlpatterns.append(path("demo/mail/", include("core.demo_mailbox")))
+
 urlpatterns.append(path("", include(wagtail_urls)))
 
 handler404 = "publishing.views.not_found"

@@ -24,7 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000")
 
     def mail_dir(self):
-        return settings.BASE_DIR / "var" / "mail"
+        # the Maildir the demo's mailbox pages (/demo/mail/) read
+        return Path(settings.DEMO_MAILBOX_DIR or settings.BASE_DIR / "var" / "mail")
 
     def processes(self, addr):
         manage = [sys.executable, "manage.py"]
@@ -103,7 +104,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Samizdat demo: http://{addr}/   (admin: http://{addr}/admin/)  Ctrl-C stops it.")
         )
-        self.stdout.write(f"Mail sent by the demo is kept in {self.mail_dir()}/new/")
+        self.stdout.write(
+            f"Mail sent by the demo is kept in {self.mail_dir()}/new/: read it at http://{addr}/demo/mail/"
+        )
         if settings.STRIPE_WEBHOOK_SECRET:
             self.register_webhook(addr)
         stopping = False
