@@ -299,3 +299,38 @@ def audit_tree(root, *, own_hosts=frozenset(), feed_hosts=frozenset()):
             continue
         findings += AUDITS[suffix](text, where, own_hosts)
     return findings
+
+
+def markup_problems(html, where="html"):
+    """Markup that fails readers at Tor Browser's Safest level, where SVG, MathML and web fonts are off.
+
+    Every ``<img>`` has ``alt`` (empty only on a decorative image marked ``role=presentation``); no ``<math>``; no
+    inline ``<svg>`` unless a text label goes with it (its own ``aria-label`` or ``<title>``, or text beside it in the
+    same element); no ``@font-face`` in inline CSS.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    problems = []
+    for img in soup.find_all("img"):
+        if not img.has_attr("alt"):
+            problems.append(f"{where}: <img> without alt: {img.get('src')}")
+        elif not img["alt"].strip() and img.get("role") not in ("presentation", "none"):
+            problems.append(f"{where}: <img> with empty alt but no role=presentation: {img.get('src')}")
+    if soup.find("math"):
+        problems.append(f"{where}: <math> (MathML is off at Safer and Safest)")
+    for svg in soup.find_all("svg"):
+        title = svg.find("title")
+        labelled = svg.get("aria-label", "").strip() or svg.get("aria-labelledby")
+        labelled = labelled or (title is not None and title.get_text(strip=True))
+        beside = svg.parent.get_text(" ", strip=True) if svg.parent else ""
+        if not labelled and not beside.replace(svg.get_text(" ", strip=True), "").strip():
+            problems.append(f"{where}: inline <svg> with no text label beside it")
+    for style in soup.find_all("style"):
+        problems += font_face_problems(style.get_text(), f"{where} <style>")
+    return problems
+
+
+def font_face_problems(css, where="css"):
+    """Web fonts, even our own, are off at Safest: site CSS keeps to the system font stack."""
+    return [f"{where}: @font-face"] if re.search(r"@font-face\b", _CSS_COMMENT.sub("", css), re.I) else []

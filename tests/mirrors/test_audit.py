@@ -2,7 +2,17 @@
 
 import pytest
 
-from mirrors.audit import audit_css, audit_feed, audit_html, audit_js, audit_tree, is_foreign, srcset_urls
+from mirrors.audit import (
+    audit_css,
+    audit_feed,
+    audit_html,
+    audit_js,
+    audit_tree,
+    font_face_problems,
+    is_foreign,
+    markup_problems,
+    srcset_urls,
+)
 
 PLANTED_HTML = {
     "img src": '<img src="https://x.example/a.png" alt="">',
@@ -160,3 +170,29 @@ def test_a_tree_is_audited_file_by_file(tmp_path):
         ("logo.svg", "//x.example/i.png"),
         ("static/site.css", "https://x.example/bg.png"),
     ]
+
+
+MARKUP_BROKEN_AT_SAFEST = {
+    "img without alt": '<img src="/a.png">',
+    "empty alt on a meaningful image": '<img src="/a.png" alt="">',
+    "mathml": "<p><math><mi>x</mi></math></p>",
+    "unlabelled inline svg": '<a href="/"><svg viewBox="0 0 1 1"><path d="M0 0h1v1z"/></svg></a>',
+    "font-face": "<style>@font-face { font-family: X; src: url(/static/x.woff2) }</style>",
+}
+
+
+@pytest.mark.parametrize("html", MARKUP_BROKEN_AT_SAFEST.values(), ids=MARKUP_BROKEN_AT_SAFEST.keys())
+def test_markup_that_fails_at_safest_is_found(html):
+    assert markup_problems(html, "page.html")
+
+
+def test_markup_that_survives_safest_passes():
+    html = """
+    <img src="/a.png" alt="Protesters outside the court">
+    <img src="/rule.png" alt="" role="presentation">
+    <a href="/"><svg aria-hidden="true"><path d="M0 0"/></svg> Home</a>
+    <svg role="img" aria-label="Chart of income"><path d="M0 0"/></svg>
+    <svg><title>Logo</title><path d="M0 0"/></svg>
+    """
+    assert markup_problems(html, "page.html") == []
+    assert font_face_problems("body { font-family: system-ui, sans-serif } /* no @font-face */") == []
