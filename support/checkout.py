@@ -35,7 +35,6 @@ from django.core.exceptions import DisallowedHost
 from django.utils.translation import gettext_lazy as _
 
 from core.money import CURRENCIES, Money, MoneyError, parse_amount
-from support.card_defence import card_paused
 from support.prefill import FREQUENCIES, MAX_AMOUNT, minimum
 from support.providers.registry import enabled_providers
 
@@ -72,7 +71,6 @@ class Offer:
     currencies: tuple
     methods: tuple
     fee_percent: Decimal
-    card_paused: bool = False  # card payments are paused for now (support.card_defence): say so, calmly
 
     @property
     def available_methods(self):
@@ -103,15 +101,11 @@ class Offer:
 def offer_for(campaign) -> Offer:
     providers = enabled_providers()
     methods = []
-    paused = False
     for key, label in campaign.payment_methods():
         provider = providers.get(key)
         if provider is not None and not provider.offered_at_checkout:
             provider = None  # enabled for the newsroom's tools, but readers cannot pay with it here yet
-        if provider is not None and key == "card" and card_paused():
-            paused = True
-            methods.append(Method(key, provider.label, None, _("paused for now")))
-        elif provider is None:
+        if provider is None:
             methods.append(Method(key, label, None, _("not available yet")))
         else:
             note = _("needs JavaScript") if provider.needs_javascript else ""
@@ -122,7 +116,7 @@ def offer_for(campaign) -> Offer:
     taken = [code for code in candidates if any(p.accepts_currency(code) for p in available)]
     if taken:  # offer only currencies some way of paying takes (if none does, the methods say what they take)
         candidates = taken
-    return Offer(campaign, tuple(candidates), tuple(methods), Decimal(settings.SUPPORT_FEE_PERCENT), paused)
+    return Offer(campaign, tuple(candidates), tuple(methods), Decimal(settings.SUPPORT_FEE_PERCENT))
 
 
 def plain(amount: Decimal) -> str:
@@ -178,10 +172,6 @@ class CheckoutForm(forms.Form):
     def clean_method(self):
         method = self.offer.method(self.cleaned_data["method"])
         if not method.available:
-            if method.key == "card" and self.offer.card_paused:
-                raise forms.ValidationError(
-                    _("Card payment is paused for a short while. Please choose bank transfer or crypto.")
-                )
             if method.key == "card":
                 raise forms.ValidationError(_("Card payment is not available yet. Please choose another way to pay."))
             raise forms.ValidationError(

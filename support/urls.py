@@ -21,6 +21,17 @@ urlpatterns = [
     # Self-service by magic link
     path("manage/", manage.manage, name="manage"),
     path("manage/<str:token>/", manage.manage_link, name="manage_link"),
+    path("manage/<str:token>/card/<int:contribution_id>/", manage.manage_card, name="manage_card"),
+    path(
+        "manage/<str:token>/card/<int:contribution_id>/prepare/",
+        manage.manage_card_prepare,
+        name="manage_card_prepare",
+    ),
+    path(
+        "manage/<str:token>/card/<int:contribution_id>/confirm/",
+        manage.manage_card_confirm,
+        name="manage_card_confirm",
+    ),
     # Card provider
     path("webhooks/stripe/", stripe_webhook.stripe_webhook, name="stripe_webhook"),
     path("pay/<uuid:public_id>/card/prepare/", card.prepare, name="card_prepare"),

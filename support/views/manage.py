@@ -1,5 +1,7 @@
 """“Manage my support”: ask for a link by email (``/support/manage/``), then, through that link
-(``/support/manage/<signed>/``), see one's contributions, cancel a regular one, change its amount, or erase one's data.
+(``/support/manage/<signed>/``), see one's contributions, cancel a regular one, change its amount, or erase one's data;
+and replace the card of a card subscription (``/support/manage/<signed>/card/<id>/``, the one page here that loads
+Stripe.js, with the card step's widened Content-Security-Policy, and its two JSON endpoints).
 
 Thin edges: each view parses, checks the signed link (``support.receipts``), calls one action and renders. Every page
 here is personal or answers a personal request: ``private, no-store``, ``noindex``, and no referrer, so the link's
@@ -11,30 +13,36 @@ at risk; browsers under our no-referrer policy also send ``Origin: null``, which
 them instead:
 * the request form acts for nobody: a forged POST can only mail a link to the address's owner, within the limits;
 * the actions need the signed link in the URL, which only the address's owner has (a forger cannot put it in a form),
-  *and* a signed form token bound to that supporter, that action and that contribution.
+  *and* a signed form token bound to that supporter, that action and that contribution. The card page's endpoints
+  are the same: the link in their path, and the card page's form token (action ``card``, that contribution) in the
+  body, sent by ``card.js``.
 """
 
+import logging
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.actions import Actor
 from core.errors import DomainError
 from core.money import MoneyError, parse_amount
 from support.actions.contributions import erase_supporter
 from support.actions.manage import (
-    AMOUNT_CHANGEABLE_METHODS,
     OPEN_STATUSES,
+    can_change_amount,
+    can_replace_card,
     change_contribution_amount,
+    prepare_card_replacement,
+    replace_card,
     request_manage_link,
     stop_recurring,
 )
@@ -51,6 +59,9 @@ from support.receipts import (
     take_manage_ip_allowance,
 )
 from support.reminders import LimitReached, email_digest
+from support.views.card import card_step_csp
+
+logger = logging.getLogger(__name__)
 
 MAX_FORM_BYTES = 4 * 1024
 
@@ -63,6 +74,8 @@ DONE_MESSAGES = {
     ),
     "cancelled_crypto": _("Your regular contribution is cancelled. No further payments are expected."),
     "amount": _("The new amount is recorded. Please change your standing order or your wallet's payment to match."),
+    "amount_card": _("The new amount is set: your card will be charged it from the next payment on."),
+    "card": _("Your new card is saved: it will pay the next payments."),
     "unchanged": _("Nothing has changed."),
 }
 
@@ -144,7 +157,7 @@ def _supporter_of(link: ManageLink):
     return supporter
 
 
-def _rows(supporter, link, language):
+def _rows(supporter, link, link_token, language):
     rows = []
     contributions = supporter.contributions.prefetch_related("payments").order_by("-created_at", "-pk")
     for contribution in contributions:
@@ -170,12 +183,13 @@ def _rows(supporter, link, language):
                 "status_key": contribution.status,
                 "payments": payments,
                 "cancel_token": form_token(link, "cancel", contribution.pk) if running else "",
-                "amount_token": (
-                    form_token(link, "amount", contribution.pk)
-                    if running and contribution.method in AMOUNT_CHANGEABLE_METHODS
+                "amount_token": form_token(link, "amount", contribution.pk) if can_change_amount(contribution) else "",
+                "amount_value": format(contribution.amount, "f"),
+                "card_url": (
+                    reverse("support:manage_card", args=[link_token, contribution.pk])
+                    if can_replace_card(contribution)
                     else ""
                 ),
-                "amount_value": format(contribution.amount, "f"),
             }
         )
     return rows
@@ -184,7 +198,7 @@ def _rows(supporter, link, language):
 def _contributions_page(request, token, link, supporter, *, status=200, message="", notice="", error_for=None):
     language = link.language
     with translation.override(language):
-        rows = _rows(supporter, link, language)
+        rows = _rows(supporter, link, token, language)
     context = {
         "rows": rows,
         "token": token,
@@ -252,7 +266,8 @@ def manage_link(request, token):
             changed = change_contribution_amount(
                 actor=Actor.reader(), contribution_id=contribution_id, amount=Decimal(amount)
             )
-            return _done(token, "amount" if changed else "unchanged")
+            method = supporter.contributions.filter(pk=contribution_id).values_list("method", flat=True).first()
+            return _done(token, ("amount_card" if method == "card" else "amount") if changed else "unchanged")
         except (BadLink, DomainError) as error:
             message = str(error.message)
     return _contributions_page(request, token, link, supporter, status=400, message=message, error_for=contribution_id)
@@ -264,3 +279,118 @@ def _done(token, outcome):
     add_never_cache_headers(response)
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+# --- Replacing the card of a card subscription ------------------------------------------------------------------------
+
+
+def _card_contribution(supporter, contribution_id):
+    contribution = supporter.contributions.filter(pk=contribution_id).first()
+    if contribution is None or not can_replace_card(contribution):
+        raise DomainError(_("Only the card of a running card contribution can be replaced."))
+    return contribution
+
+
+@card_step_csp
+def _card_page(request, context, *, language):
+    """The card form: with the pay page's card step, the only page that loads Stripe.js."""
+    return _render(request, "support/manage_card.html", context, language=language)
+
+
+@require_safe
+def manage_card(request, token, contribution_id):
+    """``/support/manage/<signed>/card/<id>/``: a card widget that sets up a new card for one card subscription.
+    Without JavaScript it says so and points to cancelling and to the ways of giving that need none."""
+    try:
+        link = read_manage_link(token)
+    except BadLink as error:
+        return _outcome_page(request, "bad_link", language=settings.LANGUAGE_CODE, status=400, message=error.message)
+    supporter = _supporter_of(link)
+    if supporter is None:
+        return _outcome_page(request, "nothing_kept", language=link.language)
+    language = link.language
+    with translation.override(language):
+        try:
+            contribution = _card_contribution(supporter, contribution_id)
+        except DomainError as error:
+            return _contributions_page(request, token, link, supporter, status=404, message=str(error.message))
+        context = {
+            "token": token,
+            "reference": contribution.reference,
+            "amount": contribution.money.format(language),
+            "form_token": form_token(link, "card", contribution.pk),
+            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            "prepare_url": reverse("support:manage_card_prepare", args=[token, contribution.pk]),
+            "confirm_url": reverse("support:manage_card_confirm", args=[token, contribution.pk]),
+            "done_url": reverse("support:manage_link", args=[token]) + "?done=card",
+        }
+    return _card_page(request, context, language=language)
+
+
+def _json(data, status=200):
+    response = JsonResponse(data, status=status)
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _card_endpoint(request, token, contribution_id, step):
+    """Both JSON endpoints of the card page: the signed link, then the page's form token, then one action."""
+    try:
+        link = read_manage_link(token)
+    except BadLink as error:
+        return _json({"status": "error", "message": str(error.message)}, status=400)
+    with translation.override(link.language):
+        supporter = _supporter_of(link)
+        if supporter is None:
+            return _json({"status": "error", "message": _("We keep no contribution for this link.")}, status=404)
+        try:
+            too_big = int(request.META.get("CONTENT_LENGTH") or 0) > MAX_FORM_BYTES
+        except ValueError:
+            too_big = True
+        if too_big:
+            return _json({"status": "error", "message": _("That was more than this form sends.")}, status=413)
+        try:
+            check_form_token(request.POST.get("form_token", ""), link, "card", contribution_id)
+            if step == "prepare":
+                prepared = prepare_card_replacement(supporter_id=supporter.pk, contribution_id=contribution_id)
+                return _json(
+                    {"client_secret": prepared["client_secret"], "publishable_key": settings.STRIPE_PUBLISHABLE_KEY}
+                )
+            setup_intent = request.POST.get("setup_intent", "")[:255]
+            if not setup_intent:
+                return _json({"status": "error", "message": _("Nothing was sent.")}, status=400)
+            replace_card(
+                actor=Actor.reader(),
+                supporter_id=supporter.pk,
+                contribution_id=contribution_id,
+                setup_intent=setup_intent,
+            )
+            return _json({"status": "succeeded"})
+        except BadLink as error:
+            return _json({"status": "error", "message": str(error.message)}, status=400)
+        except DomainError as error:
+            return _json({"status": "error", "message": str(error.message)}, status=409)
+        except Exception:
+            logger.exception(
+                "manage: replacing the card of contribution #%s failed at the %s step", contribution_id, step
+            )
+            message = _("The card provider is not reachable now. Your card has not been replaced; please try again.")
+            return _json({"status": "error", "message": message}, status=503)
+
+
+@csrf_exempt  # see the module's docstring
+@require_POST
+def manage_card_prepare(request, token, contribution_id):
+    """A SetupIntent for the card typed on the card page: ``{client_secret, publishable_key}``. No money moves."""
+    return _card_endpoint(request, token, contribution_id, "prepare")
+
+
+@csrf_exempt  # see the module's docstring
+@require_POST
+def manage_card_confirm(request, token, contribution_id):
+    """The SetupIntent Stripe.js confirmed (``setup_intent``) becomes the card of the subscription:
+    ``{status: succeeded}``, or ``{status: error, message}``."""
+    return _card_endpoint(request, token, contribution_id, "confirm")

@@ -192,14 +192,17 @@ def request_reminder_for_the_same_address():
     request_reminder(actor=Actor.reader(), email=ADDRESS, when="week")  # no mail: on-commit hooks are not run here
 
 
-def test_a_crypto_amount_can_change_but_a_card_contribution_is_left_to_its_provider(client, monkeypatch):
+def test_a_crypto_amount_can_change_and_a_card_contribution_is_stopped_at_its_provider_first(client, monkeypatch):
     crypto = start("10", method="crypto")
     card = start("10", method="card", pay=False)
     supporter = Supporter.objects.get(email=ADDRESS)
     page = client.get(page_url(supporter))
     assert section(page, crypto).select_one("form[data-amount-form]")
     assert section(page, card).select_one("form[data-cancel-form]")
-    assert not section(page, card).select("form[data-amount-form]")  # a card's amount is the provider's
+    # a card gift whose first payment has not gone through has no subscription yet: no amount to change, no card
+    assert not section(page, card).select("form[data-amount-form]") and not section(page, card).select(
+        "[data-card-link]"
+    )
 
     # A card provider without a way to stop its subscriptions: nothing changes, and the supporter is told.
     monkeypatch.setattr("support.actions.manage.get_provider", lambda key: object())

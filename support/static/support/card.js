@@ -1,5 +1,7 @@
 /* The card step of a pay page (support/pay_card.html): Stripe.js confirms a SetupIntent with the card typed in its
  * widget, our server charges (or subscribes), and if the bank wants 3-D Secure Stripe.js confirms that payment.
+ * The same steps replace the card of a monthly gift (support/manage_card.html): there the server answers the
+ * confirmed SetupIntent by making it the subscription's card, and every request carries the page's form token.
  * Everything the script needs comes from data- attributes: no inline script, nothing but our origin and Stripe's. */
 (function () {
   "use strict";
@@ -30,11 +32,15 @@
   form.hidden = false;
 
   function post(url, fields) {
+    var body = new URLSearchParams(fields || {});
+    if (data.formToken) {
+      body.append("form_token", data.formToken);
+    }
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams(fields || {}).toString(),
+      body: body.toString(),
     }).then(function (response) {
       return response.json().catch(function () {
         return { status: "error" };
