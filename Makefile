@@ -37,6 +37,7 @@ messages: venv
 bench: venv
 	$(BIN)/python bench/reading_pages.py
 	$(BIN)/python bench/support_endpoints.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf var/ .pytest_cache .coverage htmlcov

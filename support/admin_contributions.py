@@ -38,6 +38,7 @@ from core.errors import DomainError
 from core.models import AuditEntry
 from support.actions.bank_statements import OUTCOMES, ImportReport, import_bank_statement
 from support.actions.offline_payments import OFFLINE_METHODS, confirm_offline_payment, fail_offline_payment
+from support.card_defence import card_paused
 from support.models import Contribution, Payment
 from support.statements import MAX_BYTES, MAX_LINES, StatementError, StatementLine, find_references, read_statement
 
@@ -166,6 +167,7 @@ class ContributionListView(AdminPage):
             previous_url=page_url(page.previous_page_number()) if page.has_previous() else "",
             next_url=page_url(page.next_page_number()) if page.has_next() else "",
             can_import=can_confirm_payments(request.user),
+            card_paused=card_paused(),
         )
         return self.render_to_response(context, status=400 if problems else 200)
 

@@ -35,6 +35,7 @@ from django.core.exceptions import DisallowedHost
 from django.utils.translation import gettext_lazy as _
 
 from core.money import CURRENCIES, Money, MoneyError, parse_amount
+from support.card_defence import card_paused
 from support.prefill import FREQUENCIES, MAX_AMOUNT, minimum
 from support.providers.registry import enabled_providers
 
@@ -71,6 +72,7 @@ class Offer:
     currencies: tuple
     methods: tuple
     fee_percent: Decimal
+    card_paused: bool = False  # card payments are paused for now (support.card_defence): say so, calmly
 
     @property
     def available_methods(self):
@@ -101,11 +103,15 @@ class Offer:
 def offer_for(campaign) -> Offer:
     providers = enabled_providers()
     methods = []
+    paused = False
     for key, label in campaign.payment_methods():
         provider = providers.get(key)
         if provider is not None and not provider.offered_at_checkout:
             provider = None  # enabled for the newsroom's tools, but readers cannot pay with it here yet
-        if provider is None:
+        if provider is not None and key == "card" and card_paused():
+            paused = True
+            methods.append(Method(key, provider.label, None, _("paused for now")))
+        elif provider is None:
             methods.append(Method(key, label, None, _("not available yet")))
         else:
             note = _("needs JavaScript") if provider.needs_javascript else ""
@@ -116,7 +122,7 @@ def offer_for(campaign) -> Offer:
     taken = [code for code in candidates if any(p.accepts_currency(code) for p in available)]
     if taken:  # offer only currencies some way of paying takes (if none does, the methods say what they take)
         candidates = taken
-    return Offer(campaign, tuple(candidates), tuple(methods), Decimal(settings.SUPPORT_FEE_PERCENT))
+    return Offer(campaign, tuple(candidates), tuple(methods), Decimal(settings.SUPPORT_FEE_PERCENT), paused)
 
 
 def plain(amount: Decimal) -> str:
@@ -172,6 +178,10 @@ class CheckoutForm(forms.Form):
     def clean_method(self):
         method = self.offer.method(self.cleaned_data["method"])
         if not method.available:
+            if method.key == "card" and self.offer.card_paused:
+                raise forms.ValidationError(
+                    _("Card payment is paused for a short while. Please choose bank transfer or crypto.")
+                )
             if method.key == "card":
                 raise forms.ValidationError(_("Card payment is not available yet. Please choose another way to pay."))
             raise forms.ValidationError(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
+from support.admin_card import CardPaymentsView, ResumeCardPaymentsView
 from support.admin_contributions import (
     ConfirmPaymentView,
     ContributionDetailView,
@@ -94,4 +95,27 @@ def register_statement_import_menu_item():
         name="statement-import",
         icon_name="upload",
         order=210,
+    )
+
+
+# --- Card payments: the card-testing breaker's state, and resuming card payments early (support/admin_card.py).
+
+
+class CardPaymentsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_contributions(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_card_admin_urls():
+    return [
+        path("support/card/", CardPaymentsView.as_view(), name="support_card_payments"),
+        path("support/card/resume/", ResumeCardPaymentsView.as_view(), name="support_card_resume"),
+    ]
+
+
+@hooks.register("register_support_menu_item")
+def register_card_payments_menu_item():
+    return CardPaymentsMenuItem(
+        _("Card payments"), reverse_lazy("support_card_payments"), name="card-payments", icon_name="warning", order=220
     )

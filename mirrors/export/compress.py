@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,6 +20,8 @@ import brotli
 COMPRESSIBLE_SUFFIXES = frozenset({".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".webmanifest", ".map"})
 TWIN_SUFFIXES = (".gz", ".br")
 MIN_SIZE = 1024  # smaller files fit in one packet as they are; only files over 1 KiB get twins
+# Cache entries no export has used for this long are removed: each export adds the twins of the pages it changed.
+CACHE_KEEP_DAYS = 30
 
 
 def is_compressible(path: Path) -> bool:
@@ -32,9 +35,12 @@ def _gzip(data: bytes) -> bytes:
 def _cached(cache_file: Path, make) -> tuple[bytes, bool]:
     """The compressed bytes from the cache, or made now and stored there; and whether the cache had them."""
     try:
-        return cache_file.read_bytes(), True
+        data = cache_file.read_bytes()
     except FileNotFoundError:
         pass
+    else:
+        os.utime(cache_file)  # used now: pruning goes by this time
+        return data, True
     data = make()
     # written under a temporary name, then renamed: a concurrent export never reads half a file
     temporary = cache_file.with_name(f".{cache_file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -89,7 +95,8 @@ def compress_tree(root: Path, *, cache_dir: Path, brotli_quality: int = 11, work
 
     Returns the figures: ``files`` (text files considered), ``raw`` (their bytes), ``gz`` and ``br`` (the bytes a client
     accepting that encoding downloads for them: the twin's size, or the file's where no twin pays off), ``gz_files`` and
-    ``br_files`` (twins written), ``cache_hits`` and ``compressed`` (twins taken from the cache or made now).
+    ``br_files`` (twins written), ``cache_hits`` and ``compressed`` (twins taken from the cache or made now), and
+    ``cache_pruned`` (cache entries no export used for 30 days, removed).
     Compression runs on ``workers`` threads (default: one per CPU); zlib and brotli release the GIL while they work.
     """
     if not 0 <= brotli_quality <= 11:
@@ -102,4 +109,19 @@ def compress_tree(root: Path, *, cache_dir: Path, brotli_quality: int = 11, work
         for figures in pool.map(lambda path: _compress_file(path, cache_dir, brotli_quality), paths):
             for key, value in figures.items():
                 totals[key] += value
+    totals["cache_pruned"] = prune_cache(cache_dir, keep_days=CACHE_KEEP_DAYS)
     return {"files": len(paths), **totals}
+
+
+def prune_cache(cache_dir: Path, *, keep_days: float) -> int:
+    """Removes cache entries unused for ``keep_days`` (and leftovers of interrupted writes); returns how many."""
+    cutoff = time.time() - keep_days * 86400
+    removed = 0
+    for entry in os.scandir(cache_dir):
+        try:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed += 1
+        except FileNotFoundError:
+            pass  # another export removed it meanwhile
+    return removed

@@ -211,9 +211,11 @@ def verify_tree(root: Path, public_key: str) -> list[str]:
         expected_paths.add(relative)
         for encoding in ("gz", "br"):
             twin = f"{relative}.{encoding}"
-            if entry.get(encoding):
+            if isinstance(entry.get(encoding), dict):
                 problems += _check_file(root / twin, entry[encoding], twin)
                 expected_paths.add(twin)
+            elif entry.get(encoding) is not None:
+                problems.append(f"{MANIFEST}: {relative} has a malformed {encoding!r} entry")
         if not entry.get("overlay") and not entry.get("volatile"):
             hashed[relative] = entry.get("sha256")
     if tree_hash(hashed) != manifest.get("tree_hash"):

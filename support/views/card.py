@@ -4,20 +4,17 @@
 confirmed card, or — after 3-D Secure — re-reads the PaymentIntent. Both act on one contribution, named by its
 unguessable ``public_id`` exactly like the pay page itself, and never show anything that names the supporter.
 
-Card testing (trying stolen numbers through our form) is slowed down by failure limits kept in the cache: after
-``CARD_FAILURE_LIMIT`` declines within ``CARD_FAILURE_WINDOW`` seconds from one address, or on one contribution, that
-address or contribution may not try again for ``CARD_BLOCK_SECONDS``.
+Card testing (trying stolen numbers through our form) meets ``support.card_defence``: failure limits per client
+address, contribution and supporter address (a 429), and a site-wide breaker that pauses card payments after a spike
+of declines (a 503, until it ends or staff resume them).
 """
 
-import hashlib
-import hmac
 import logging
 from functools import wraps
 from urllib.parse import urlsplit
 
 from csp.decorators import csp_replace, csp_update
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -26,14 +23,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from support import card_defence
+from support.card_defence import CARD_FAILURE_LIMIT as CARD_FAILURE_LIMIT
 from support.models import Contribution
 from support.providers.registry import get_provider
 
 logger = logging.getLogger(__name__)
-
-CARD_FAILURE_LIMIT = 5
-CARD_FAILURE_WINDOW = 3 * 60
-CARD_BLOCK_SECONDS = 24 * 60 * 60
 
 
 def _stripe_origin():
@@ -73,35 +68,25 @@ def _language(contribution):
     return contribution.language if contribution.language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def _limit_keys(request, contribution):
-    # The reader's address is kept only as a keyed digest, and only in the cache, for as long as a block lasts.
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hmac.new(settings.SECRET_KEY.encode(), f"card-limit:{address}".encode(), hashlib.sha256).hexdigest()
-    return [f"card-limit:ip:{digest[:32]}", f"card-limit:contribution:{contribution.pk}"]
-
-
-def _blocked(keys) -> bool:
-    return any(cache.get(f"{key}:blocked") for key in keys)
-
-
-def _count_failure(keys):
-    for key in keys:
-        cache.add(f"{key}:failures", 0, CARD_FAILURE_WINDOW)  # the window starts with the first failure
-        try:
-            failures = cache.incr(f"{key}:failures")
-        except ValueError:  # the window ended between add and incr
-            cache.set(f"{key}:failures", 1, CARD_FAILURE_WINDOW)
-            failures = 1
-        if failures >= CARD_FAILURE_LIMIT:
-            cache.set(f"{key}:blocked", True, CARD_BLOCK_SECONDS)
-
-
 def _blocked_answer():
     message = _(
         "There were too many declined card attempts. For your safety, card payment is paused here for 24 hours. "
         "You can still pay by bank transfer or crypto."
     )
     return _json({"status": "blocked", "message": message}, status=429)
+
+
+def _refused(request, contribution, keys):
+    """The answer for a card attempt the defence refuses, or None to go ahead."""
+    if card_defence.card_paused():
+        message = _(
+            "Card payment is paused for a short while, for safety. Nothing was charged. "
+            "You can pay by bank transfer or crypto, which work as usual."
+        )
+        return _json({"status": "paused", "message": message}, status=503)
+    if card_defence.blocked(keys):
+        return _blocked_answer()
+    return None
 
 
 # No CSRF token: like the pay page, these act on one contribution named by its unguessable public_id, for a reader who
@@ -114,8 +99,9 @@ def prepare(request, public_id):
     """A SetupIntent for the card the supporter types: ``{client_secret, publishable_key}``."""
     contribution, provider = _contribution_and_provider(public_id)
     with translation.override(_language(contribution)):
-        if _blocked(_limit_keys(request, contribution)):
-            return _blocked_answer()
+        refused = _refused(request, contribution, card_defence.limit_keys(request, contribution))
+        if refused is not None:
+            return refused
         try:
             prepared = provider.prepare(contribution)
         except DomainError as error:
@@ -134,12 +120,15 @@ def charge(request, public_id):
     from support.providers.stripe_card import CardDeclined
 
     contribution, provider = _contribution_and_provider(public_id)
-    keys = _limit_keys(request, contribution)
+    keys = card_defence.limit_keys(request, contribution)
     setup_intent = request.POST.get("setup_intent", "")[:255]
     payment_intent = request.POST.get("payment_intent", "")[:255]
     with translation.override(_language(contribution)):
-        if _blocked(keys):
-            return _blocked_answer()
+        # Checking a payment after 3-D Secure starts no charge (the reader's bank has already answered), so it goes
+        # ahead even while card payments are paused: the reader learns whether they paid.
+        refused = None if payment_intent else _refused(request, contribution, keys)
+        if refused is not None:
+            return refused
         try:
             if payment_intent:
                 result = provider.after_authentication(contribution, payment_intent)
@@ -148,7 +137,7 @@ def charge(request, public_id):
             else:
                 return _json({"status": "error", "message": _("Nothing was sent.")}, status=400)
         except CardDeclined as error:
-            _count_failure(keys)
+            card_defence.count_failure(keys)
             return _json({"status": "declined", "message": str(error.message)})
         except DomainError as error:
             return _json({"status": "error", "message": str(error.message)}, status=409)
@@ -157,5 +146,7 @@ def charge(request, public_id):
             message = _("Card payment is not reachable now. Nothing was charged; please try again.")
             return _json({"status": "error", "message": message}, status=503)
         if result.get("status") == "declined":
-            _count_failure(keys)
+            card_defence.count_failure(keys)
+        elif result.get("status") == "succeeded":
+            card_defence.count_success()
     return _json(result)

@@ -2,6 +2,8 @@
 
 import gzip
 import hashlib
+import os
+import time
 
 import brotli
 import pytest
@@ -112,3 +114,20 @@ def test_a_stale_twin_is_removed_when_compression_no_longer_pays(tree, tmp_path)
 def test_bad_quality_is_refused(tree, tmp_path):
     with pytest.raises(ValueError, match="0 to 11"):
         compress_tree(tree, cache_dir=tmp_path / "cache", brotli_quality=12)
+
+
+def test_cache_entries_unused_for_a_month_are_pruned(tree, tmp_path):
+    cache = tmp_path / "cache"
+    compress_tree(tree, cache_dir=cache)
+    (cache / "0123abcd.gz").write_bytes(b"from a page long gone")
+    month_ago = time.time() - 31 * 86400
+    os.utime(cache / "0123abcd.gz", (month_ago, month_ago))
+    for entry in cache.iterdir():  # entries this export uses are kept, however old: using them renews them
+        if entry.name != "0123abcd.gz":
+            os.utime(entry, (month_ago, month_ago))
+
+    stats = compress_tree(tree, cache_dir=cache)
+
+    assert stats["cache_pruned"] == 1 and stats["cache_hits"] == 10
+    assert not (cache / "0123abcd.gz").exists()
+    assert len(list(cache.iterdir())) == 10

@@ -160,3 +160,13 @@ def test_a_manifest_cannot_point_outside_the_tree(export, tmp_path):
 
 def test_missing_manifest_is_reported(tmp_path):
     assert verify_tree(tmp_path, SIGNER.public_key) == ["manifest.json: missing"]
+
+
+def test_a_malformed_entry_is_a_problem_not_a_crash(export):
+    manifest = json.loads((export / "manifest.json").read_text())
+    manifest["files"][0]["gz"] = "yes"
+    (export / "manifest.json").write_text(json.dumps(manifest))
+
+    problems = verify_tree(export, SIGNER.public_key)
+
+    assert f"manifest.json: {manifest['files'][0]['path']} has a malformed 'gz' entry" in problems

@@ -1,0 +1,296 @@
+"""Benchmark the static mirror export of a large site and print the figures (never assert on them).
+
+On a throw-away site (production settings, DEBUG off, the demo content plus ``--articles`` generated articles, 10,000
+by default):
+
+1. **Generating the articles.** Wagtail's ``add_child`` plus a published revision costs tens of milliseconds a page
+   (tree bookkeeping, revisions, search and reference index updates), which would make a 10,000-article site take
+   longer to build than to export. Articles are therefore inserted in bulk: the page rows with their tree paths
+   computed here (the same paths ``add_child`` would give: ``Page._get_path``), then the article rows, topics and
+   bylines, then the sections' child counts. Each one copies a demo article's section, language, body, lead image,
+   topics and bylines under its own title, slug and publication time (three years back, minutes apart), so pages
+   use the demo's images and renditions. Nothing is indexed for search: the export has no search.
+2. **A cold export**: ``manage.py export_mirror`` with its defaults (one worker process per CPU, brotli quality 11,
+   an empty compression cache), timed from outside. Then the files, their size, and what the twins save: the text
+   files that got twins, against their ``.gz`` and ``.br`` forms.
+3. **A warm export** of the same database into the same directory: the compression cache now holds every file's
+   twins, so only rendering, checking and hashing remain.
+4. ``manage.py verify_export`` on the result.
+
+The target (REACH R1 check 16) is at most 120 s for 10,000 articles on 2 cores. The database is SQLite in the temp
+directory unless ``--database-url`` names a throw-away one. Run with ``.venv/bin/python bench/export.py``
+(``make bench``); ``--help`` lists the options.
+"""
+
+import argparse
+import base64
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# bench/reading_pages.py: the throw-away site's environment and helpers (this directory is on sys.path when the
+# script is run by path).
+import reading_pages as rp
+
+REDIS_DB = 14  # its own Redis database: the reading and support benchmarks use 15
+TARGET_SECONDS = 120
+TARGET_ARTICLES = 10_000
+EXPORT_TIMEOUT = 1800
+NEWEST = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
+SPACING = dt.timedelta(minutes=157)  # 10,000 articles reach about three years back
+BATCH = 500
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=rp.positive_int, default=TARGET_ARTICLES, help="articles to generate")
+    parser.add_argument("--jobs", type=rp.positive_int, default=None, help="export worker processes (default: CPUs)")
+    parser.add_argument("--brotli-quality", type=int, choices=range(12), default=11, metavar="0-11")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="database to build the site in (default: SQLite in the temp directory); give a throw-away one",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temp directory (database, export)")
+    return parser.parse_args(argv)
+
+
+# --- the site
+
+
+def site_environment(tmp, database_url):
+    env, cache_label, database_label = rp.site_environment(tmp, database_url, REDIS_DB)
+    env["MIRROR_SIGNING_KEY"] = base64.b64encode(os.urandom(32)).decode()
+    return env, cache_label, database_label
+
+
+def generate_articles(count):
+    """Insert ``count`` live articles in bulk (see the module's docstring); returns the seconds it took."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from django.db.models import F
+    from wagtail.models import Page
+
+    from publishing.models import ArticleByline, ArticlePage
+
+    started = time.perf_counter()
+    models = list(
+        ArticlePage.objects.live().order_by("path").select_related("locale").prefetch_related("topics", "bylines")
+    )
+    if not models:
+        raise SystemExit("The demo has no articles to copy.")
+    parents = {model.pk: model.get_parent() for model in models}
+    content_type = ContentType.objects.get_for_model(ArticlePage)
+    next_step = {}
+    for parent in {parent.pk: parent for parent in parents.values()}.values():
+        last = parent.get_last_child()
+        next_step[parent.pk] = (Page._str2int(last.path[-Page.steplen :]) if last else 0) + 1
+
+    with transaction.atomic():
+        added = dict.fromkeys(next_step, 0)
+        for first in range(0, count, BATCH):
+            numbers = range(first, min(first + BATCH, count))
+            pages, extras = [], []
+            for number in numbers:
+                model = models[number % len(models)]
+                parent = parents[model.pk]
+                step = next_step[parent.pk] + added[parent.pk]
+                added[parent.pk] += 1
+                slug = f"{model.slug[:40]}-{number + 1}"
+                published = NEWEST - SPACING * number
+                title = f"{model.title} ({number + 1})"
+                pages.append(
+                    Page(
+                        title=title,
+                        draft_title=title,
+                        slug=slug,
+                        content_type=content_type,
+                        locale_id=model.locale_id,
+                        path=Page._get_path(parent.path, parent.depth + 1, step),
+                        depth=parent.depth + 1,
+                        numchild=0,
+                        url_path=f"{parent.url_path}{slug}/",
+                        live=True,
+                        has_unpublished_changes=False,
+                        first_published_at=published,
+                        last_published_at=published,
+                    )
+                )
+                extras.append(model)
+            Page.objects.bulk_create(pages)
+            articles = []
+            for page, model in zip(pages, extras, strict=True):
+                article = ArticlePage(
+                    page_ptr_id=page.pk,
+                    standfirst=model.standfirst,
+                    language=model.language,
+                    lead_image_id=model.lead_image_id,
+                    body=json.dumps(list(model.body.raw_data)),  # the stored (raw) form of a StreamField
+                    no_asks=model.no_asks,
+                )
+                article.pk = page.pk
+                articles.append(article)
+            # Only the article table: the page rows exist already. (bulk_create refuses multi-table models.)
+            fields = list(ArticlePage._meta.local_concrete_fields)
+            ArticlePage.objects._insert(articles, fields=fields, using=connection.alias)
+            ArticlePage.topics.through.objects.bulk_create(
+                ArticlePage.topics.through(articlepage_id=page.pk, topic_id=topic.pk)
+                for page, model in zip(pages, extras, strict=True)
+                for topic in model.topics.all()
+            )
+            ArticleByline.objects.bulk_create(
+                ArticleByline(page_id=page.pk, author_id=byline.author_id, sort_order=byline.sort_order)
+                for page, model in zip(pages, extras, strict=True)
+                for byline in model.bylines.all()
+            )
+        for parent_pk, number in added.items():
+            Page.objects.filter(pk=parent_pk).update(numchild=F("numchild") + number)
+    return time.perf_counter() - started
+
+
+def check_generated():
+    """Renders one generated article through the real handler: bulk rows must make a page like any other."""
+    from django.db import connections
+    from django.test import Client
+
+    from publishing.models import ArticlePage
+
+    live = ArticlePage.objects.live().count()
+    sample = ArticlePage.objects.live().order_by("-pk").first()
+    response = Client(HTTP_HOST="127.0.0.1").get(sample.url)
+    if response.status_code != 200 or sample.slug.encode() not in response.content:
+        raise SystemExit(f"A generated article does not render ({sample.url}: {response.status_code}).")
+    connections.close_all()
+    return live
+
+
+# --- the export
+
+
+def export(env, out, args, label):
+    command = [sys.executable, "manage.py", "export_mirror", str(out), "--brotli-quality", str(args.brotli_quality)]
+    if args.jobs:
+        command += ["--jobs", str(args.jobs)]
+    warning = rp.busy_warning(rp.busy_cpu_share())
+    started = time.perf_counter()
+    try:
+        result = subprocess.run(
+            command, cwd=rp.ROOT, env=env, capture_output=True, text=True, timeout=EXPORT_TIMEOUT, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise SystemExit(f"The {label} export took more than {EXPORT_TIMEOUT} s; stopped.") from None
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-6000:] + result.stderr[-6000:])
+        raise SystemExit(f"The {label} export failed (exit {result.returncode}); see above.")
+    rp.heading(f"{label.capitalize()} export: {seconds:.1f} s wall")
+    if warning:
+        print(f"  {warning}")
+    for line in result.stdout.strip().splitlines():
+        print(f"  {line}")
+    return seconds
+
+
+def tree_figures(root):
+    """Files, bytes, and the text files with twins against their twins, from the signed manifest."""
+    manifest = json.loads((root / "manifest.json").read_text())
+    files = manifest["files"]
+    twinned = [entry for entry in files if entry["gz"] or entry["br"]]
+    raw = sum(entry["size"] for entry in twinned)
+    gz = sum((entry["gz"] or entry)["size"] for entry in twinned)
+    br = sum((entry["br"] or entry)["size"] for entry in twinned)
+    twins = sum(bool(entry[kind]) for entry in files for kind in ("gz", "br"))
+    on_disk = sum(path.stat().st_size for path in root.rglob("*") if path.is_file())
+    return {
+        "files": len(files),
+        "bytes": sum(entry["size"] for entry in files),
+        "twins": twins,
+        "on_disk": on_disk,
+        "twinned": len(twinned),
+        "raw": raw,
+        "gz": gz,
+        "br": br,
+        "pages": sum(entry["path"].endswith("index.html") for entry in files),
+        "tree_hash": manifest["tree_hash"],
+    }
+
+
+def megabytes(size):
+    return f"{size / 1e6:,.1f} MB"
+
+
+def verify(env, out):
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "verify_export", str(out)],
+        cwd=rp.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=EXPORT_TIMEOUT,
+        check=False,
+    )
+    verdict = "every file matches" if result.returncode == 0 else f"FAILED:\n{result.stderr[-3000:]}"
+    return time.perf_counter() - started, verdict
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="samizdat-bench-export-"))
+    try:
+        rp.heading("Preparing a throw-away site")
+        env, cache_label, database_label = site_environment(tmp, args.database_url)
+        print(f"  directory {tmp}; {database_label}; CACHE_URL={env['CACHE_URL']}", flush=True)
+        rp.manage(env, "migrate", "--noinput", "-v0")
+        rp.manage(env, "load_demo", "-v0")
+        rp.manage(env, "collectstatic", "--noinput", "-v0")
+
+        rp.heading(f"Generating {args.articles:,} articles")
+        rp.setup_django(env)
+        seconds = generate_articles(args.articles)
+        live = check_generated()
+        print(f"  {seconds:.1f} s in bulk ({seconds / args.articles * 1000:.2f} ms an article); {live:,} live articles")
+
+        out = tmp / "mirror"
+        cold = export(env, out, args, "cold")
+        figures = tree_figures(out / "current")
+        print(
+            f"  {figures['files']:,} files ({figures['pages']:,} HTML pages), {megabytes(figures['bytes'])}; "
+            f"{figures['twins']:,} twins; {megabytes(figures['on_disk'])} on disk with the twins"
+        )
+        if figures["raw"]:
+            print(
+                f"  text files with twins: {figures['twinned']:,}, {megabytes(figures['raw'])}; "
+                f".gz {megabytes(figures['gz'])} (saves {1 - figures['gz'] / figures['raw']:.0%}), "
+                f".br {megabytes(figures['br'])} (saves {1 - figures['br'] / figures['raw']:.0%})"
+            )
+
+        warm = export(env, out, args, "warm")
+        same = tree_figures(out / "current")["tree_hash"] == figures["tree_hash"]
+        print(f"  tree hash {'equal to' if same else 'DIFFERENT FROM'} the cold export's")
+
+        seconds_verify, verdict = verify(env, out)
+        rp.heading(f"verify_export: {seconds_verify:.1f} s, {verdict}")
+
+        rp.heading("Summary")
+        per_article = TARGET_SECONDS / TARGET_ARTICLES * args.articles
+        for label, value in (("cold", cold), ("warm (compression cache)", warm)):
+            verdict = "within" if value <= per_article else f"over by {value - per_article:.0f} s,"
+            print(f"  {label}: {value:.1f} s for {live:,} articles; {verdict} the target of {per_article:.0f} s")
+        print(f"  ({os.cpu_count()} CPUs; brotli quality {args.brotli_quality}; {database_label}; {cache_label})")
+    finally:
+        rp.flush_redis(REDIS_DB)
+        if args.keep:
+            print(f"\nKept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,204 @@
+"""Defence against card testing: people who try stolen card numbers through our card step, hundreds at a time, to
+learn which ones work. Each decline costs the newsroom a fee, and a flood of them can get the account closed.
+
+Two layers, both kept in Django's cache only (shared by every app process once the cache is Redis):
+
+* **Limits per source.** Declines are counted per client address, per contribution and per supporter address (when
+  the contribution has one): after ``CARD_FAILURE_LIMIT`` declines within ``CARD_FAILURE_WINDOW`` seconds, that
+  source may not try a card again for ``CARD_BLOCK_SECONDS``. Addresses are kept only as keyed digests (HMAC with
+  ``SECRET_KEY``), never in clear, and only for as long as a block lasts.
+* **A site-wide circuit breaker.** A tester with many client addresses and many throw-away contributions passes every
+  per-source limit, but not this: declines and successful payments across the whole site are counted in a sliding
+  window of ``CARD_BREAKER_WINDOW`` seconds (ten buckets), and once there are at least
+  ``CARD_BREAKER_MIN_FAILURES`` declines *and* they are at least ``CARD_BREAKER_FAILURE_RATIO`` of all card attempts,
+  card payments pause for ``CARD_BREAKER_PAUSE_SECONDS``. The ratio is what keeps a busy, honest day — many payments,
+  with the usual few declines among them — from tripping it. While paused, the checkout does not offer card, the card
+  endpoints refuse with a 503 and change nothing, and bank transfer and crypto work as usual. Tripping is the named
+  action ``pause_card_payments`` (audited, and staff are alerted once per pause by mail); staff may resume early
+  (``resume_card_payments``, from *Support → Card payments* in the admin).
+
+The pause is a cache entry that carries its own end: emptying the cache (a Redis flush or restart, or the local
+memory cache of a restarted process) resumes card payments and forgets every limit. That errs towards taking money,
+which is what the newsroom lives on; a continuing attack trips the breaker again within minutes.
+
+Declines that Stripe.js sees while it confirms a card (before our server is asked to charge) never reach us, so they
+are not counted here; Stripe's own defences see those.
+"""
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+CARD_FAILURE_LIMIT = 5
+CARD_FAILURE_WINDOW = 3 * 60
+CARD_BLOCK_SECONDS = 24 * 60 * 60
+
+BREAKER_BUCKETS = 10  # the breaker's window is counted in this many buckets, so it slides in tenths
+PAUSE_KEY = "card-breaker:paused"
+
+
+# --- Limits per source ---------------------------------------------------------------------------------------------
+
+
+def _digest(kind, value):
+    return hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def limit_keys(request, contribution) -> list[str]:
+    """The sources a card attempt counts against: the client address, the contribution and, when the contribution
+    has one, the supporter's address (so a tester cannot start afresh with a new contribution under the same one)."""
+    keys = [
+        f"card-limit:ip:{_digest('card-limit', request.META.get('REMOTE_ADDR', ''))}",
+        f"card-limit:contribution:{contribution.pk}",
+    ]
+    if contribution.supporter_id is not None:
+        email = contribution.supporter.email.strip().lower()
+        keys.append(f"card-limit:email:{_digest('card-limit-email', email)}")
+    return keys
+
+
+def blocked(keys) -> bool:
+    return any(cache.get(f"{key}:blocked") for key in keys)
+
+
+def _incr(key, timeout) -> int:
+    cache.add(key, 0, timeout)  # the window starts with the first count
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between add and incr
+        cache.set(key, 1, timeout)
+        return 1
+
+
+def count_failure(keys):
+    """A declined card: count it against each source (blocking those at the limit) and for the breaker, which may
+    trip. Returns True if card payments are paused now."""
+    for key in keys:
+        if _incr(f"{key}:failures", CARD_FAILURE_WINDOW) >= CARD_FAILURE_LIMIT:
+            cache.set(f"{key}:blocked", True, CARD_BLOCK_SECONDS)
+    _count_for_breaker("failures")
+    return _trip_if_needed()
+
+
+def count_success():
+    """A card payment that went through: counted only for the breaker's ratio."""
+    _count_for_breaker("successes")
+
+
+# --- The site-wide breaker -----------------------------------------------------------------------------------------
+
+
+def _bucket_seconds():
+    return max(1, settings.CARD_BREAKER_WINDOW // BREAKER_BUCKETS)
+
+
+def _bucket_keys(kind, now=None):
+    size = _bucket_seconds()
+    current = int((time.time() if now is None else now) // size)
+    # The bucket size is part of the key, so a changed window setting never reads old buckets as new ones.
+    return [f"card-breaker:{kind}:{size}:{index}" for index in range(current - BREAKER_BUCKETS + 1, current + 1)]
+
+
+def _count_for_breaker(kind):
+    _incr(_bucket_keys(kind)[-1], _bucket_seconds() * (BREAKER_BUCKETS + 1))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Card attempts across the site in the breaker's current window."""
+
+    failures: int
+    successes: int
+
+    @property
+    def attempts(self):
+        return self.failures + self.successes
+
+    @property
+    def failure_ratio(self) -> float:
+        return self.failures / self.attempts if self.attempts else 0.0
+
+    @property
+    def over_threshold(self) -> bool:
+        return (
+            self.failures >= settings.CARD_BREAKER_MIN_FAILURES
+            and self.failure_ratio >= settings.CARD_BREAKER_FAILURE_RATIO
+        )
+
+
+def figures() -> Figures:
+    failure_keys, success_keys = _bucket_keys("failures"), _bucket_keys("successes")
+    found = cache.get_many(failure_keys + success_keys)
+    return Figures(
+        failures=sum(found.get(key, 0) for key in failure_keys),
+        successes=sum(found.get(key, 0) for key in success_keys),
+    )
+
+
+def forget_figures():
+    """Start the window afresh (after a pause begins or ends), so old declines cannot trip the breaker again."""
+    cache.delete_many(_bucket_keys("failures") + _bucket_keys("successes"))
+
+
+def _trip_if_needed() -> bool:
+    if pause() is not None:
+        return True
+    counted = figures()
+    if not counted.over_threshold:
+        return False
+    from core.actions import Actor
+    from support.actions.card_breaker import pause_card_payments
+
+    pause_card_payments(actor=Actor.system("card_breaker"), failures=counted.failures, attempts=counted.attempts)
+    return True
+
+
+@dataclass(frozen=True)
+class Pause:
+    since: float  # Unix times
+    until: float
+    failures: int
+    attempts: int
+
+
+def pause() -> Pause | None:
+    """The pause in force now, or None. Its end is checked here, not only left to the cache's expiry, so every
+    process agrees on it to the second."""
+    entry = cache.get(PAUSE_KEY)
+    if not isinstance(entry, dict) or entry.get("until", 0) <= time.time():
+        return None
+    return Pause(entry["since"], entry["until"], entry["failures"], entry["attempts"])
+
+
+def card_paused() -> bool:
+    return pause() is not None
+
+
+def claim_pause(*, failures: int, attempts: int) -> Pause | None:
+    """Begin a pause unless one is in force. ``cache.add`` is atomic in every backend (Redis ``SET NX``): of several
+    processes that see the spike at once, exactly one gets the pause — and so exactly one alert goes out."""
+    now = time.time()
+    seconds = settings.CARD_BREAKER_PAUSE_SECONDS
+    entry = {"since": now, "until": now + seconds, "failures": failures, "attempts": attempts}
+    if not cache.add(PAUSE_KEY, entry, seconds):
+        stale = cache.get(PAUSE_KEY)
+        if not isinstance(stale, dict) or stale.get("until", 0) > now:
+            return None  # in force (or just claimed by another process)
+        # Ended, but the cache still holds it (its clock runs apart from ours): replace it, once.
+        cache.delete(PAUSE_KEY)
+        if not cache.add(PAUSE_KEY, entry, seconds):
+            return None
+    forget_figures()
+    return Pause(**entry)
+
+
+def end_pause() -> bool:
+    """End the pause now. False if none was in force."""
+    paused = card_paused()
+    cache.delete(PAUSE_KEY)
+    forget_figures()
+    return paused
