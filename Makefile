@@ -38,6 +38,7 @@ bench: venv
 	$(BIN)/python bench/reading_pages.py
 	$(BIN)/python bench/support_endpoints.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/payments.py
 
 clean:
 	rm -rf var/ .pytest_cache .coverage htmlcov

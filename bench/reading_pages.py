@@ -409,10 +409,10 @@ class Server:
     log: Path
 
 
-def gunicorn_command(port, args):
+def gunicorn_command(port, args, app="samizdat.wsgi:application"):
     command = [
         str(BIN / "gunicorn"),
-        "samizdat.wsgi:application",
+        app,
         "--bind",
         f"{HOST}:{port}",
         "--workers",
@@ -462,9 +462,12 @@ def stop_server(server):
 
 
 @contextlib.contextmanager
-def gunicorn(site, args):
+def gunicorn(site, args, app="samizdat.wsgi:application"):
+    """gunicorn serving ``app`` (another WSGI module may wrap the site's: bench/ is on gunicorn's Python path)."""
     port = free_port()
-    command = gunicorn_command(port, args)
+    command = gunicorn_command(port, args, app)
+    if app != "samizdat.wsgi:application":
+        command += ["--pythonpath", str(ROOT / "bench")]
     log = site.tmp / "gunicorn.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(
