@@ -35,6 +35,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.actions import Actor
 from core.errors import DomainError
 from core.money import MoneyError, parse_amount
+from support import card_defence
 from support.actions.contributions import erase_supporter
 from support.actions.manage import (
     OPEN_STATUSES,
@@ -355,6 +356,14 @@ def _card_endpoint(request, token, contribution_id, step):
         try:
             check_form_token(request.POST.get("form_token", ""), link, "card", contribution_id)
             if step == "prepare":
+                # Setting up a card asks the bank whether it is good, which is what card testers want to learn:
+                # while card payments are paused site-wide (support.card_defence), no new card is set up here either.
+                if card_defence.card_paused():
+                    message = _(
+                        "Card payments are paused for a short while, for safety. Your card has not been replaced; "
+                        "please try again later."
+                    )
+                    return _json({"status": "paused", "message": message}, status=503)
                 prepared = prepare_card_replacement(supporter_id=supporter.pk, contribution_id=contribution_id)
                 return _json(
                     {"client_secret": prepared["client_secret"], "publishable_key": settings.STRIPE_PUBLISHABLE_KEY}

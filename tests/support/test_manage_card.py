@@ -182,3 +182,16 @@ def test_a_card_setup_that_stripe_cannot_make_gets_a_clear_answer(client, card_g
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
     response = client.post(card_page_url(card_gift) + "prepare/", {"form_token": card_form_token(card_gift)})
     assert response.status_code == 409 and "cannot be reached" in response.json()["message"]
+
+
+def test_no_new_card_is_set_up_while_card_payments_are_paused(client, card_gift, localstripe):
+    from support.card_defence import claim_pause
+
+    setups_before = len(localstripe.api.SetupIntent.list(limit=100)["data"])
+    assert claim_pause(failures=20, attempts=25) is not None
+
+    response = client.post(card_page_url(card_gift) + "prepare/", {"form_token": card_form_token(card_gift)})
+
+    assert response.status_code == 503 and response.json()["status"] == "paused"
+    assert "Your card has not been replaced" in response.json()["message"]
+    assert len(localstripe.api.SetupIntent.list(limit=100)["data"]) == setups_before
