@@ -434,7 +434,7 @@ def log_tail(path, lines=30):
         return "(no log)"
 
 
-def wait_until_answers(server, timeout=30.0):
+def wait_until_answers(server, timeout=90.0):  # workers boot slowly on a busy machine
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
