@@ -405,18 +405,3 @@ MIRROR_SIGNING_KEY_FILE = env(
 # site, CDN mirrors, the onion), until a signed mirror list exists, and a mailbox that answers reminder requests.
 MIRROR_LIVE_URLS = [url.rstrip("/") for url in env_list("MIRROR_LIVE_URLS")] or [CANONICAL_URL]
 MIRROR_REMINDER_MAILTO = env("MIRROR_REMINDER_MAILTO", f"remind@{CANONICAL_URL.split('://', 1)[-1].split('/')[0]}")
-
-# --- Card-testing defence (support/card_defence.py). Besides the per-source limits (declines per client address,
-# contribution and supporter address), a site-wide breaker pauses card payments for CARD_BREAKER_PAUSE_SECONDS when,
-# within CARD_BREAKER_WINDOW seconds, at least CARD_BREAKER_MIN_FAILURES card attempts were declined AND declines were
-# at least CARD_BREAKER_FAILURE_RATIO of all card attempts (so a busy day with the usual few declines never trips it).
-# Staff are alerted once per pause: the users who may resume card payments (the Revenue role) and SUPPORT_ALERT_EMAILS.
-CARD_BREAKER_MIN_FAILURES = int(env("CARD_BREAKER_MIN_FAILURES", "20"))
-CARD_BREAKER_WINDOW = int(env("CARD_BREAKER_WINDOW", str(10 * 60)))
-CARD_BREAKER_FAILURE_RATIO = float(env("CARD_BREAKER_FAILURE_RATIO", "0.5"))
-CARD_BREAKER_PAUSE_SECONDS = int(env("CARD_BREAKER_PAUSE_SECONDS", str(60 * 60)))
-if CARD_BREAKER_MIN_FAILURES < 1 or CARD_BREAKER_WINDOW < 10 or CARD_BREAKER_PAUSE_SECONDS < 1:
-    raise ImproperlyConfigured("CARD_BREAKER_MIN_FAILURES, _WINDOW (≥ 10 s) and _PAUSE_SECONDS must be positive.")
-if not 0 < CARD_BREAKER_FAILURE_RATIO <= 1:
-    raise ImproperlyConfigured("CARD_BREAKER_FAILURE_RATIO is a share of card attempts: above 0, at most 1.")
-SUPPORT_ALERT_EMAILS = env_list("SUPPORT_ALERT_EMAILS")
