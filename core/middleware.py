@@ -20,9 +20,11 @@ QUERY_DRIVEN_PATHS = frozenset({"/support/"})
 
 def _cacheable_request(request):
     # Reading pages never depend on the query string, so it is left out of the key: a tracking parameter or a random
-    # string cannot push a request past the cache.
+    # string cannot push a request past the cache. A page rendered for a static mirror (the exporter marks its own
+    # request objects) differs from the origin's, so it is neither answered from the cache nor kept in it.
     return (
         request.method in ("GET", "HEAD")
+        and not getattr(request, "samizdat_export", False)
         and not request.path.startswith(NON_READING_PREFIXES + QUERY_DRIVEN_PREFIXES + FILE_PREFIXES)
         and not request.path.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)
         and request.path not in QUERY_DRIVEN_PATHS
@@ -99,11 +101,15 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     Two additions: the editors' side gets ``settings.EDITOR_CONTENT_SECURITY_POLICY`` in place of the matching
     directives (Wagtail's admin needs inline script and style, which no reading page may have), and the directives
     always come in the order settings list them, so every app process sends the same header.
+
+    A page previewed in the admin is rendered through this middleware on a stand-in request for the page's own path
+    (Wagtail marks it ``is_dummy``); the admin shows it in a frame, so it too gets the editors' policy.
     """
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
-        if not report_only and parts.replace is None and request.path_info.startswith(EDITOR_PREFIXES):
+        editors_side = request.path_info.startswith(EDITOR_PREFIXES) or getattr(request, "is_dummy", False)
+        if not report_only and parts.replace is None and editors_side:
             parts.replace = settings.EDITOR_CONTENT_SECURITY_POLICY
         return parts
 
