@@ -53,6 +53,17 @@ class ReadingPageMixin:
     def url_path_for_canonical(self):
         return self.get_url() or "/"
 
+    def get_export_paths(self):
+        """Every path this page answers on the public site, relative to its URL ("/" is the page itself).
+
+        The one dependency function for everything that stores pages as files or bytes: the static mirror export writes
+        these paths, and the frontend cache purges the same ones (``get_cached_paths``).
+        """
+        return ["/"]
+
+    def get_cached_paths(self):
+        return self.get_export_paths()
+
 
 class HomePage(ReadingPageMixin, RoutablePageMixin, Page):
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
@@ -130,6 +141,10 @@ class SectionPage(ReadingPageMixin, RoutablePageMixin, Page):
 
     def archive(self):
         return Archive(ArticlePage.objects.child_of(self))
+
+    def get_export_paths(self):
+        # the front, then every archive page (numbered from the oldest, so existing numbers never move)
+        return ["/"] + [f"archive/{number}/" for number in range(1, self.archive().number_of_pages() + 1)]
 
     @path("")
     def front(self, request):

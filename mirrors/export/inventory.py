@@ -1,0 +1,128 @@
+"""What the static export holds: every public URL of the site, the static files pages use, and the redirects.
+
+Pages say themselves which paths they answer (``get_export_paths()`` on the page models, the same function the caches
+use), so a new archive page or route is exported without this module knowing about it. Topics, feeds, the sitemap,
+robots.txt and the support pages are views; they are listed here by their URL names. Sitemap shards, the image files
+pages show and the QR codes of the payment instructions are found later, in what the rendered files reference: the
+export holds what pages use, and nothing a page does not use.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.urls import NoReverseMatch, reverse
+from wagtail.models import Page, Site
+
+from publishing.listing import Archive
+from publishing.models import ArticlePage, SectionPage, Topic
+from publishing.visibility import public
+
+# Kinds of entry. Feeds, sitemaps and robots.txt name the canonical host by necessity: they form the *host overlay*,
+# re-rendered per target and kept out of the signed tree hash.
+PAGE, FEED, SITEMAP, ROBOTS, SUPPORT = "page", "feed", "sitemap", "robots", "support"
+OVERLAY_KINDS = frozenset({FEED, SITEMAP, ROBOTS})
+
+# Support pages that need no server, by URL name, when the site has them: the landing page (in export mode it links
+# to the live checkout), the public payment instructions, and a snapshot of the live figures the reader script reads.
+SUPPORT_URL_NAMES = ("support:landing", "support:goal", "support:already", "support:bank_transfer", "support:crypto")
+
+# Static files only the editors' side uses: Django's and Wagtail's admin assets.
+_ADMIN_STATIC_ROOTS = ("admin", "wagtail", "django_", "rest_framework", "debug_toolbar")
+_STATIC_IGNORE = ["CVS", ".*", "*~"]
+
+
+@dataclass(frozen=True, order=True)
+class Entry:
+    path: str
+    kind: str
+
+
+def default_site():
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        raise LookupError("There is no default Wagtail site to export.")
+    return site
+
+
+def page_paths(site):
+    """Every path of every live, public page of ``site``, from each page's ``get_export_paths()``."""
+    pages = public(Page.objects.descendant_of(site.root_page, inclusive=True).live()).specific().order_by("path")
+    paths = []
+    for page in pages:
+        url = page.get_url(current_site=site)
+        if not url or not url.startswith("/"):
+            continue  # a page outside the default site's tree has no path here
+        export_paths = page.get_export_paths() if hasattr(page, "get_export_paths") else ["/"]
+        paths.extend(url + relative.lstrip("/") for relative in export_paths)
+    return paths
+
+
+def topic_paths():
+    paths = [reverse("topic_index")]
+    for topic in Topic.objects.order_by("slug"):
+        url = topic.get_absolute_url()
+        pages = Archive(ArticlePage.objects.filter(topics=topic)).number_of_pages()
+        paths.append(url)
+        paths.extend(reverse("topic_archive", args=[topic.slug, number]) for number in range(1, pages + 1))
+    return paths
+
+
+def feed_paths():
+    paths = [reverse("feed_rss"), reverse("feed_atom")]
+    for section in public(SectionPage.objects.live().filter(depth=3)).order_by("path"):
+        paths += [reverse("section_feed_rss", args=[section.slug]), reverse("section_feed_atom", args=[section.slug])]
+    for topic in Topic.objects.order_by("slug"):
+        paths += [reverse("topic_feed_rss", args=[topic.slug]), reverse("topic_feed_atom", args=[topic.slug])]
+    return paths
+
+
+def support_paths():
+    """The support pages by URL name, in the default language and, where a page has them, in every other language
+    (``/support/<language>/…``)."""
+    paths = []
+    other_languages = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+    for name in SUPPORT_URL_NAMES:
+        for kwargs in [{}, *({"language": code} for code in other_languages)]:
+            try:
+                paths.append(reverse(name, kwargs=kwargs))
+            except NoReverseMatch:
+                continue  # a page this version of the site does not have, or has in one language only
+    return paths
+
+
+def public_entries():
+    """Every public path to render, each once, sorted (the order never depends on the database's)."""
+    site = default_site()
+    entries = {}
+    for kind, paths in (
+        (PAGE, page_paths(site)),
+        (PAGE, topic_paths()),
+        (FEED, feed_paths()),
+        (SITEMAP, [reverse("sitemap")]),
+        (ROBOTS, [reverse("robots_txt")]),
+        (SUPPORT, support_paths()),
+    ):
+        for path in paths:
+            entries.setdefault(path, Entry(path, kind))
+    return sorted(entries.values())
+
+
+def is_admin_static(relative_path):
+    top = relative_path.split("/", 1)[0]
+    return top.startswith(_ADMIN_STATIC_ROOTS)
+
+
+def static_files():
+    """{path under /static/: absolute source file} for every static file but the admin's, as ``collectstatic`` would
+    gather them (the first finder that has a path wins), without needing ``collectstatic`` to have run."""
+    found = {}
+    for finder in finders.get_finders():
+        for relative_path, storage in finder.list(_STATIC_IGNORE):
+            prefix = getattr(storage, "prefix", None)
+            url_path = f"{prefix}/{relative_path}" if prefix else relative_path
+            url_path = url_path.replace("\\", "/")
+            if url_path in found or is_admin_static(url_path):
+                continue
+            found[url_path] = storage.path(relative_path)
+    return dict(sorted(found.items()))

@@ -1,0 +1,176 @@
+"""Rendering public paths for the export: through the full request handler, as a reader's request would be answered.
+
+Every path goes through Django's ``BaseHandler`` with all middleware loaded, never a view called directly, so the
+export holds exactly what readers of the origin get, headers and all. The request is built for the canonical host over
+HTTPS (``SECURE_SSL_REDIRECT`` has nothing to redirect, and feeds build ``https://`` links) and carries
+``samizdat_export = True`` on the request object itself: no header can switch export mode on.
+
+One ``Renderer`` lives in each worker process. :func:`render_paths` renders a batch of paths, writes each file under the
+export root and reads it back for the checks, so only small results travel back to the parent process.
+"""
+
+import mimetypes
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.core.handlers.base import BaseHandler
+from django.test import RequestFactory
+
+from mirrors.export.scan import HostRules, scan_css, scan_html, scan_script
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_XML_TYPES = frozenset({"application/xml", "text/xml"})
+
+
+class UnsafePath(ValueError):
+    pass
+
+
+def file_for_path(path):
+    """The file (relative to the export root, POSIX, no leading slash) a static host serves for URL ``path``.
+
+    A path ending in ``/`` is a directory with its ``index.html``; any other path must name a file by its extension.
+    """
+    decoded = unquote(urlsplit(path).path)
+    if not decoded.startswith("/") or "\0" in decoded or "\\" in decoded:
+        raise UnsafePath(path)
+    parts = [part for part in decoded.split("/") if part]
+    if any(part in (".", "..") for part in parts):
+        raise UnsafePath(path)
+    relative = "/".join(parts)
+    if decoded.endswith("/"):
+        return f"{relative}/index.html" if relative else "index.html"
+    return relative
+
+
+def media_type(content_type):
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _is_xml(kind):
+    return kind in _XML_TYPES or kind.endswith("+xml")
+
+
+def types_agree(file_name, content_type):
+    """Whether a static host, going by ``file_name``'s extension, would send the type the origin sent."""
+    actual = media_type(content_type)
+    guessed, _encoding = mimetypes.guess_type(posixpath.basename(file_name), strict=False)
+    if guessed is None or not actual:
+        return False
+    guessed = guessed.lower()
+    return guessed == actual or (_is_xml(guessed) and _is_xml(actual))
+
+
+@dataclass
+class Rendered:
+    """What one path turned into: the file written (if any), where it redirects, and what the checks found."""
+
+    path: str
+    status: int
+    content_type: str = ""
+    file: str | None = None
+    location: str | None = None
+    references: set = field(default_factory=set)
+    problems: list = field(default_factory=list)
+
+
+class Renderer:
+    """A request handler with every middleware loaded, and requests built as the canonical site would receive them."""
+
+    def __init__(self, canonical_url):
+        parts = urlsplit(canonical_url)
+        self.host = parts.netloc
+        self.handler = BaseHandler()
+        self.handler.load_middleware()
+        self.factory = RequestFactory(HTTP_HOST=self.host, secure=parts.scheme == "https")
+        self.rules = HostRules(canonical_url)
+
+    def get(self, path):
+        request = self.factory.get(path)
+        request.samizdat_export = True
+        response = self.handler.get_response(request)
+        if response.streaming:
+            body = b"".join(response.streaming_content)
+        else:
+            body = response.content
+        response.close()
+        return response, body
+
+    def render_to(self, root, path, *, file_name=None):
+        """Render ``path`` and write it under ``root``; report anything that would make a static copy differ.
+
+        With ``file_name``, ``path`` is one the site does not have: the answer must be the page for unknown paths
+        (status 404), written to ``file_name``.
+        """
+        try:
+            response, body = self.get(path)
+        except Exception as error:  # one broken page must name itself, not stop the workers silently
+            return Rendered(path=path, status=0, problems=[f"raised {type(error).__name__}: {error}"])
+        result = Rendered(path=path, status=response.status_code, content_type=response.get("Content-Type", ""))
+        if response.cookies:
+            result.problems.append(f"sets a cookie ({', '.join(sorted(response.cookies))})")
+        if response.status_code in REDIRECT_STATUSES:
+            result.location = response.get("Location")
+            return result
+        expected = 200 if file_name is None else 404
+        if response.status_code != expected:
+            result.problems.append(f"answered {response.status_code}, not {expected}")
+            return result
+        try:
+            name = file_name or file_for_path(path)
+        except UnsafePath:
+            result.problems.append("is not a path a static host can serve")
+            return result
+        kind = media_type(result.content_type)
+        if kind == "text/html":
+            if not name.endswith(".html"):
+                result.problems.append(f"is HTML ({result.content_type}) but a static host would not serve it so")
+                return result
+        elif not types_agree(name, result.content_type):
+            guessed = mimetypes.guess_type(posixpath.basename(name), strict=False)[0]
+            result.problems.append(
+                f"is {kind or 'untyped'} but a static host would serve {name} as {guessed or 'an unknown type'}"
+            )
+            return result
+        write_file(root, name, body)
+        result.file = name
+        self.scan(result, body, "/" + name if file_name else path)
+        return result
+
+    def scan(self, result, body, url_path):
+        kind = media_type(result.content_type)
+        if kind == "text/html":
+            references, problems = scan_html(body.decode("utf-8"), url_path, self.rules)
+        elif kind == "text/css":
+            references, problems = scan_css(body.decode("utf-8"), url_path, self.rules)
+        elif kind in ("text/javascript", "application/javascript"):
+            references, problems = set(), scan_script(body.decode("utf-8"), self.rules)
+        else:
+            return
+        result.references = references
+        result.problems.extend(problems)
+
+
+def write_file(root, name, data):
+    target = Path(root, *name.split("/"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target
+
+
+# --- worker processes: one renderer each, made once
+
+_renderer = None
+
+
+def start_worker(canonical_url):
+    """Process-pool initializer: a fresh handler in each worker (never one inherited from the parent)."""
+    global _renderer
+    _renderer = Renderer(canonical_url)
+
+
+def render_paths(root, paths):
+    """Render a batch of paths into ``root`` in this worker. Returns one :class:`Rendered` per path, in order."""
+    return [_renderer.render_to(root, path) for path in paths]
