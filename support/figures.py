@@ -20,7 +20,7 @@ class Figures:
 
 def figures_for(campaign) -> Figures:
     cost = Money(campaign.monthly_cost, campaign.currency)
-    income = ledger.monthly_recurring_income(campaign)
+    income = ledger.monthly_income(campaign)
     gap = (cost - income).clamp_at_zero()
     ratio = income.amount / cost.amount if cost.amount else Decimal(0)
     percent = int(min(Decimal(100), (ratio * 100).to_integral_value(rounding=ROUND_FLOOR)))

@@ -45,6 +45,31 @@ def monthly_recurring_income(campaign) -> Money:
     return _convert(totals, campaign.currency)
 
 
+#: A one-time gift counts towards the monthly cost for this many days after it arrived, so the gap a reader sees
+#: narrows the moment they give once, and widens again as the gift ages out (a rolling month, no jump on the 1st).
+ONE_TIME_COUNTS_DAYS = 30
+
+
+def recent_one_time_income(campaign) -> Money:
+    """One-time gifts received in the last ``ONE_TIME_COUNTS_DAYS`` days, in the campaign's currency (refunded
+    payments no longer count: their state is no longer succeeded)."""
+    from support.models import Payment
+
+    since = timezone.now() - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)
+    rows = (
+        Payment.objects.filter(status=Payment.Status.SUCCEEDED, succeeded_at__gte=since, contribution__frequency="once")
+        .values("currency")
+        .annotate(total=Sum("amount"))
+    )
+    return _convert({row["currency"]: row["total"] for row in rows}, campaign.currency)
+
+
+def monthly_income(campaign) -> Money:
+    """What covers this month's cost: recurring income plus the one-time gifts of the last 30 days. The gap and the
+    percent covered are computed from it."""
+    return monthly_recurring_income(campaign) + recent_one_time_income(campaign)
+
+
 def supporters_count(campaign) -> int:
     """People with an active recurring contribution or a one-time gift in the last 30 days (anonymous ones each)."""
     from support.models import Contribution, Payment
