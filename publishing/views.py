@@ -3,7 +3,9 @@
 import re
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.db.models import Max
+from django.db.models.functions import TruncMonth
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -84,21 +86,64 @@ def search(request):
     return response
 
 
-@require_safe
-def sitemap(request):
-    home_and_sections = public(SectionPage.objects.live()).order_by("path")
-    articles = live_articles().order_by("-first_published_at", "-pk")
-    context = {
-        "base": settings.CANONICAL_URL,
-        "sections": home_and_sections,
-        "articles": articles,
-        "topics": Topic.objects.filter(articles__live=True).distinct(),
-    }
-    response = TemplateResponse(
-        request, "publishing/sitemap.xml", context, content_type="application/xml; charset=utf-8"
-    )
+def _sitemap_articles():
+    return public(ArticlePage.objects.live()).defer_streamfields()
+
+
+def _months():
+    """The months (aware datetimes at their first instant, in the site's time zone) in which articles were first
+    published, oldest first."""
+    return list(_sitemap_articles().datetimes("first_published_at", "month"))
+
+
+def _next_month(start):
+    return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+
+
+def _xml(request, template, context):
+    response = TemplateResponse(request, template, context, content_type="application/xml; charset=utf-8")
     response.render()
     return mark_reading(response)
+
+
+@require_safe
+def sitemap(request):
+    """The sitemap index: the pages that are not articles, then one shard per month of first publication. A new article
+    changes only its month's shard (and this index), so static mirrors and caches rewrite little."""
+    months = (
+        _sitemap_articles()
+        .annotate(month=TruncMonth("first_published_at"))
+        .values("month")
+        .annotate(newest=Max("last_published_at"))
+        .order_by("month")
+    )
+    shards = [{"name": f"sitemap-{row['month']:%Y-%m}.xml", "lastmod": row["newest"]} for row in months]
+    return _xml(request, "publishing/sitemap_index.xml", {"base": settings.CANONICAL_URL, "shards": shards})
+
+
+@require_safe
+def sitemap_pages(request):
+    """The home page, sections and topics: the pages of the sitemap that are not articles."""
+    context = {
+        "base": settings.CANONICAL_URL,
+        "sections": public(SectionPage.objects.live()).order_by("path"),
+        "topics": Topic.objects.filter(articles__live=True).distinct().order_by("slug"),
+    }
+    return _xml(request, "publishing/sitemap_pages.xml", context)
+
+
+@require_safe
+def sitemap_month(request, year, month):
+    """The articles first published in one month (site time zone), oldest first."""
+    year, month = int(year), int(month)
+    if not 1 <= month <= 12:
+        raise Http404
+    start = next((m for m in _months() if (m.year, m.month) == (year, month)), None)
+    if start is None:
+        raise Http404
+    articles = _sitemap_articles().filter(first_published_at__gte=start, first_published_at__lt=_next_month(start))
+    context = {"base": settings.CANONICAL_URL, "articles": articles.order_by("first_published_at", "pk")}
+    return _xml(request, "publishing/sitemap_month.xml", context)
 
 
 @require_safe

@@ -13,6 +13,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("support/", include("support.urls")),
     path("sitemap.xml", views.sitemap, name="sitemap"),
+    path("sitemap-pages.xml", views.sitemap_pages, name="sitemap_pages"),
+    re_path(r"^sitemap-(?P<year>[0-9]{4})-(?P<month>[0-9]{2})\.xml$", views.sitemap_month, name="sitemap_month"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("feed.xml", feeds.SiteRssFeed(), name="feed_rss"),
     path("atom.xml", feeds.SiteAtomFeed(), name="feed_atom"),

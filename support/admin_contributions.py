@@ -361,7 +361,7 @@ def pack_preview(parsed_lines, malformed, user):
     no description (no payer's name) — only dates, amounts, currencies and references."""
     payload = {
         "lines": [
-            [line.line, line.date.isoformat(), str(line.amount), line.currency, line.references]
+            [line.line, line.date.isoformat(), str(line.amount), line.currency, line.references, line.general_gift]
             for line in parsed_lines
         ],
         "malformed": malformed,
@@ -372,8 +372,8 @@ def pack_preview(parsed_lines, malformed, user):
 def unpack_preview(token, user):
     payload = signing.loads(token, salt=f"{PREVIEW_SALT}:{user.pk}", max_age=PREVIEW_MAX_AGE)
     lines = [
-        StatementLine(number, dt.date.fromisoformat(date), Decimal(amount), currency, tuple(references))
-        for number, date, amount, currency, references in payload["lines"]
+        StatementLine(number, dt.date.fromisoformat(date), Decimal(amount), currency, tuple(references), *gift)
+        for number, date, amount, currency, references, *gift in payload["lines"]
     ]
     return lines, [tuple(item) for item in payload["malformed"]]
 

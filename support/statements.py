@@ -28,6 +28,10 @@ MAX_CELL_CHARS = 2_000
 
 # A contribution's reference as supporters type it into a transfer: any case, hyphens, spaces or nothing between.
 REFERENCE_PATTERN = re.compile(r"(?<![A-Z0-9])SZ[\s\-_./]*([A-Z0-9]{4})[\s\-_./]*([A-Z0-9]{4})(?![A-Z0-9])", re.I)
+# What a transfer quotes when the reader has no contribution of their own (the public instruction pages, static
+# mirrors): an anonymous gift. There is nothing to confirm, so the import reports such lines on their own.
+GENERAL_REFERENCE = "SUPPORT"
+GENERAL_REFERENCE_PATTERN = re.compile(rf"(?<![A-Z0-9]){GENERAL_REFERENCE}(?![A-Z0-9])", re.I)
 
 COLUMN_NAMES = {
     "date": {
@@ -80,6 +84,7 @@ class StatementLine:
     amount: Decimal  # negative for money going out
     currency: str
     references: tuple[str, ...] = ()
+    general_gift: bool = False  # quotes the general reference and no contribution's
 
     @property
     def is_incoming(self):
@@ -107,6 +112,12 @@ def find_references(text) -> tuple[str, ...]:
         if reference not in found:
             found.append(reference)
     return tuple(found)
+
+
+def is_general_gift(text, references) -> bool:
+    """Whether a line quoting ``references`` (found in ``text``) is an anonymous gift: the general reference and no
+    contribution's own."""
+    return not references and GENERAL_REFERENCE_PATTERN.search(text or "") is not None
 
 
 def _normalise_header(name):
@@ -290,4 +301,6 @@ def _line(number, row, columns) -> StatementLine:
             _("%(amount)s has more decimal places than %(currency)s allows.") % {"amount": amount, "currency": currency}
         )
     amount = amount.quantize(Decimal(1).scaleb(-exponent))
-    return StatementLine(number, date, amount, currency, find_references(row[columns["description"]]))
+    description = row[columns["description"]]
+    references = find_references(description)
+    return StatementLine(number, date, amount, currency, references, is_general_gift(description, references))

@@ -163,6 +163,13 @@ def _attach_links(asks, variant, monthly, once):
     variant.remind_url = "/support/remind/?" + urlencode({"variant": variant.key, "article": asks.info.id})
 
 
+def _methods(campaign, language):
+    """``[(key, label, url)]``: the ways to give that the appeal names; those needing no server link to instructions."""
+    from support.views.ways import WAYS, ways_url
+
+    return [(key, label, ways_url(key, language) if key in WAYS else "") for key, label in campaign.payment_methods()]
+
+
 def _surface_context(asks, surface):
     campaign = asks.campaign
     variants = asks.surfaces[surface]
@@ -179,7 +186,7 @@ def _surface_context(asks, surface):
         "language": asks.info.language,
         "figures": asks.figures,
         "values": asks.values,
-        "methods": campaign.payment_methods(),
+        "methods": _methods(campaign, asks.info.language),
     }
 
 

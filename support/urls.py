@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from support.views import asks, card, checkout, manage, remind, stripe_webhook
+from support.views import asks, card, checkout, manage, remind, stripe_webhook, ways
 
 app_name = "support"
 
@@ -9,6 +9,11 @@ urlpatterns = [
     path("", checkout.checkout, name="landing"),
     path("pay/<uuid:public_id>/", checkout.pay, name="pay"),
     path("qr/<slug:asset>.png", checkout.qr_code, name="qr"),
+    # Giving without a server, JavaScript or a card: public instructions (also on static mirrors)
+    path("bank-transfer/", ways.bank_transfer, name="bank_transfer"),
+    path("crypto/", ways.crypto, name="crypto"),
+    re_path(r"^(?P<language>[a-z]{2})/bank-transfer/$", ways.bank_transfer, name="bank_transfer"),
+    re_path(r"^(?P<language>[a-z]{2})/crypto/$", ways.crypto, name="crypto"),
     # What the reader script talks to, and "I already support"
     path("goal.json", asks.goal_json, name="goal"),
     path("events/", asks.ask_events, name="events"),

@@ -30,7 +30,7 @@ from core.errors import DomainError
 from core.money import Money
 from support.actions.contributions import confirm_payment, record_renewal
 from support.models import Contribution, Payment
-from support.statements import StatementLine
+from support.statements import GENERAL_REFERENCE, StatementLine
 
 OUTCOMES = (
     ("confirmed", _("Confirmed")),
@@ -38,6 +38,7 @@ OUTCOMES = (
     ("already_recorded", _("Already recorded by an earlier import")),
     ("amount_differs", _("Amount differs — not confirmed")),
     ("needs_attention", _("Needs a look — not confirmed")),
+    ("general_gift", _("Anonymous gift quoting SUPPORT — no contribution to confirm")),
     ("unknown_reference", _("Unknown reference")),
     ("no_reference", _("No reference")),
     ("outgoing", _("Outgoing or zero — ignored")),
@@ -108,6 +109,8 @@ def _import_line(actor, row: StatementLine, known):
     amount = f"{row.amount} {row.currency}"
     if not row.is_incoming:
         return "outgoing", LineOutcome(row.line, amount=amount)
+    if row.general_gift:
+        return "general_gift", LineOutcome(row.line, GENERAL_REFERENCE, amount)
     if not row.references:
         return "no_reference", LineOutcome(row.line, amount=amount)
     reference = row.references[0]

@@ -34,12 +34,18 @@ class BankTransfer(ManualProvider):
                 errors.append(f"bank_transfer: “{name}” must be text.")
         return errors
 
-    def instructions(self, contribution, language):
+    def account_details(self) -> dict:
+        """The account as readers type it into a transfer; the same for everyone, so public pages show it too."""
         return {
             "account_holder": self.options["account_holder"].strip(),
             "iban": group_iban(self.options["iban"]),
             "bic": self.options.get("bic", "").strip(),
             "bank_name": self.options.get("bank_name", "").strip(),
+        }
+
+    def instructions(self, contribution, language):
+        return {
+            **self.account_details(),
             "reference": contribution.reference,
             "amount": contribution.money.format(language),
             "currency": contribution.currency,

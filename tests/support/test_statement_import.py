@@ -24,6 +24,7 @@ from support.statements import (
     StatementError,
     StatementLine,
     find_references,
+    is_general_gift,
     parse_amount,
     parse_date,
     read_statement,
@@ -45,7 +46,8 @@ def status_of(contribution):
 
 
 def line(number, amount, reference="", currency="EUR", date=dt.date(2026, 3, 2)):
-    return StatementLine(number, date, Decimal(amount), currency, find_references(reference))
+    references = find_references(reference)
+    return StatementLine(number, date, Decimal(amount), currency, references, is_general_gift(reference, references))
 
 
 def outcome_lines(report):
@@ -157,6 +159,17 @@ def test_a_european_export_with_bom_semicolons_decimal_commas_and_other_header_n
     ]
 
 
+def test_the_general_reference_marks_an_anonymous_gift():
+    data = (
+        b"date,amount,currency,description\n"
+        b"2026-03-02,25.00,EUR,support\n"
+        b"2026-03-03,10.00,EUR,SUPPORT SZ-AB2C-DE3F\n"
+        b"2026-03-04,10.00,EUR,SUPPORTS\n"
+    )
+    gifts = [line.general_gift for line in read_statement(data).lines]
+    assert gifts == [True, False, False]  # a contribution's own reference wins; a longer word is no reference
+
+
 def test_headers_in_any_case_order_and_spacing_and_tabs():
     data = b"  DESCRIPTION \tCurrency\tValue_Date\tAMOUNT\nSZ-AB2C-DE3F\tEUR\t2026-03-02\t25\n"
     assert read_statement(data).lines == [
@@ -243,13 +256,16 @@ def test_each_kind_of_line_gets_its_outcome():
         line(8, "25.00", crypto.reference),
         line(9, "25.00", cancelled.reference),
         line(10, "50.00", f"{exact.reference} {differs.reference}"),
+        line(12, "15.00", "Support"),
+        line(13, "5.00", "supported by SUPPORTERS"),  # a longer word is no reference
     ]
     report = import_bank_statement(actor=STAFF, rows=lines, malformed=[(11, "“x” is not an amount.")])
     assert outcome_lines(report) == {
         "confirmed": [2],
         "amount_differs": [3, 4],
+        "general_gift": [12],
         "unknown_reference": [5],
-        "no_reference": [6],
+        "no_reference": [6, 13],
         "outgoing": [7],
         "needs_attention": [8, 9, 10],
         "malformed": [11],
@@ -266,14 +282,15 @@ def test_each_kind_of_line_gets_its_outcome():
     [summary] = AuditEntry.objects.filter(action="bank_statement.imported")
     assert (summary.actor_kind, summary.actor_id, summary.subject_type) == ("staff", "7", "")
     assert summary.data == {
-        "lines": 10,
+        "lines": 12,
         "confirmed": 1,
         "renewed": 0,
         "already_recorded": 0,
         "amount_differs": 2,
         "needs_attention": 3,
+        "general_gift": 1,
         "unknown_reference": 1,
-        "no_reference": 1,
+        "no_reference": 2,
         "outgoing": 1,
         "malformed": 1,
     }
@@ -419,6 +436,7 @@ def test_upload_preview_then_import(revenue):
         f"02.03.2026;Erika Musterfrau {monthly.reference.replace('-', ' ')};10,00;EUR\n"
         "03.03.2026;Rent;-800,00;EUR\n"
         "04.03.2026;??;abc;EUR\n"
+        "05.03.2026;Anna Example SUPPORT;30,00;EUR\n"
     )
     response = upload(revenue, "\ufeff" + text)
     assert response.status_code == 200
@@ -440,12 +458,13 @@ def test_upload_preview_then_import(revenue):
         "already_recorded": 0,
         "amount_differs": 0,
         "needs_attention": 0,
+        "general_gift": 1,
         "unknown_reference": 0,
         "no_reference": 0,
         "outgoing": 1,
         "malformed": 1,
     }
-    assert "Statement imported: 2 payments recorded, 4 lines read." in imported.content.decode()
+    assert "Statement imported: 2 payments recorded, 5 lines read." in imported.content.decode()
     assert status_of(gift) == ("completed", ["succeeded"]) and status_of(monthly) == ("active", ["succeeded"])
     page = BeautifulSoup(imported.content, "html.parser")
     assert page.select_one("[data-section=malformed] tr[data-line='5']")
