@@ -138,11 +138,15 @@ class PaymentProvider:
         message = _("Payments by %(method)s are confirmed by the provider, not by hand.")
         raise DomainError(message % {"method": self.label})
 
-    # A provider that bills recurring contributions by itself (cards) defines
-    #     cancel_recurring(contribution)
-    # which stops the billing at the gateway, idempotently, and raises DomainError with a message when it cannot. The
-    # supporter's "cancel" calls it before the ledger moves; providers without it (bank transfer, crypto) bill nothing
-    # themselves: the supporter stops their standing order.
+    # A provider that bills recurring contributions by itself (cards) defines these optional hooks, which
+    # self-service ("Manage my support") calls before the ledger moves; each raises DomainError with a message, having
+    # changed nothing, when the gateway refuses or cannot be reached:
+    #     cancel_recurring(contribution)                  stop the billing at the gateway, idempotently
+    #     change_recurring_amount(contribution, money)    bill ``money`` from the next period on (False: no change)
+    #     prepare_card_replacement(contribution) -> dict  what the page needs to set up a new card (no money moves)
+    #     replace_card(contribution, setup_id) -> bool    make that card pay the next periods; drop the old one
+    # Providers without them (bank transfer, crypto) bill nothing themselves: the supporter changes or stops their
+    # standing order, and the ledger records the new promise.
 
     #: Whether readers may choose it at checkout. A provider whose checkout step is not part of this version (the card
     #: step with Stripe.js) stays usable by the webhook, reconcile and self-service, but is not offered.
