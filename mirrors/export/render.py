@@ -9,8 +9,10 @@ One ``Renderer`` lives in each worker process. :func:`render_paths` renders a ba
 export root and reads it back for the checks, so only small results travel back to the parent process.
 """
 
+import logging
 import mimetypes
 import posixpath
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -151,6 +153,18 @@ class Renderer:
             return
         result.references = references
         result.problems.extend(problems)
+
+
+@contextmanager
+def quiet_not_found():
+    """Keep Django from logging the 404 the exporter asks for on purpose (to render the page for unknown paths)."""
+    logger = logging.getLogger("django.request")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
 
 
 def write_file(root, name, data):

@@ -41,7 +41,15 @@ from django.http.request import validate_host
 from django.test.utils import override_settings
 
 from mirrors.export import inventory, redirects
-from mirrors.export.render import Renderer, UnsafePath, file_for_path, render_paths, start_worker, write_file
+from mirrors.export.render import (
+    Renderer,
+    UnsafePath,
+    file_for_path,
+    quiet_not_found,
+    render_paths,
+    start_worker,
+    write_file,
+)
 from mirrors.export.scan import HostRules, scan_css, scan_script
 
 EXPORTS_DIR = "exports"
@@ -268,7 +276,8 @@ def _redirect_stubs(tree, renderer, site):
 
 def _not_found_page(tree, renderer):
     """``404.html``: what the site answers for a path it does not have, in export mode."""
-    rendered = renderer.render_to(tree.root, NOT_FOUND_PROBE, file_name=NOT_FOUND_FILE)
+    with quiet_not_found():
+        rendered = renderer.render_to(tree.root, NOT_FOUND_PROBE, file_name=NOT_FOUND_FILE)
     tree.problems.extend(("/" + NOT_FOUND_FILE, message) for message in rendered.problems)
     if rendered.file:
         tree.files[rendered.file] = "404"
