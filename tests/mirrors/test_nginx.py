@@ -6,6 +6,7 @@ As root it is started as ``nobody``, so these tests also prove the export is rea
 
 import gzip
 import http.client
+import json
 import os
 import re
 import shutil
@@ -232,3 +233,74 @@ def test_redirect_map_quotes_what_nginx_would_misread():
     assert '"/a b;{c}" "/news/x/";\n' in text
     assert '"/a b;{c}/" "/news/x/";\n' in text
     assert re.search(r'^"/q\\"/" "https://elsewhere.example/";$', text, re.M)
+
+
+# --- the demo newsroom's real export
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_export):
+    served = Nginx(demo_export.root)
+    yield served
+    served.stop()
+
+
+def demo_files(server):
+    return {entry["path"]: entry for entry in json.loads((server.root / "manifest.json").read_text())["files"]}
+
+
+def test_demo_pages_are_served_in_every_encoding(demo_server):
+    files = demo_files(demo_server)
+    article = next(path for path, entry in files.items() if path.startswith("news/") and entry["gz"])
+    url = "/" + article.removesuffix("index.html")
+
+    status, headers, body = demo_server.get(url, **{"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert body == (demo_server.root / f"{article}.gz").read_bytes()
+    assert "accept-encoding" in headers["vary"].lower()
+
+    status, headers, body = demo_server.get(url, **{"Accept-Encoding": "identity"})
+    assert status == 200 and "content-encoding" not in headers
+    assert body == (demo_server.root / article).read_bytes()
+
+    if demo_server.brotli and files[article]["br"]:
+        status, headers, body = demo_server.get(url, **{"Accept-Encoding": "br, gzip"})
+        assert headers["content-encoding"] == "br"
+        assert body == (demo_server.root / f"{article}.br").read_bytes()
+
+
+def test_demo_non_html_files_keep_their_types(demo_server):
+    files = demo_files(demo_server)
+    for suffix, expected in (
+        (".xml", ("application/xml", "text/xml", "application/rss+xml", "application/atom+xml")),
+        (".css", ("text/css",)),
+        (".png", ("image/png",)),
+    ):
+        path = next((path for path in files if path.endswith(suffix)), None)
+        if path is None:
+            continue
+        status, headers, _ = demo_server.get("/" + path, **{"Accept-Encoding": "identity"})
+        assert status == 200, path
+        assert headers["content-type"].split(";")[0] in expected, (path, headers["content-type"])
+
+
+def test_demo_unknown_path_gets_the_exported_404_page(demo_server):
+    status, _, body = demo_server.get("/no/such/story/", **{"Accept-Encoding": "identity"})
+
+    assert status == 404
+    assert body == (demo_server.root / "404.html").read_bytes()
+
+
+def test_demo_redirects_answer_301_to_their_target(demo_server):
+    rules = re.findall(r'^"([^"]+)" "([^"]+)";$', (demo_server.root / "nginx-redirects.map").read_text(), re.M)
+    if not rules:
+        pytest.skip("the demo export has no redirects (the synthetic export above covers them)")
+    for old, new in rules[:4]:
+        status, headers, _ = demo_server.get(old)
+        assert (status, headers.get("location")) == (301, new), old
+
+
+def test_text_is_labelled_utf_8(server):
+    for path, content_type in (("/", "text/html"), ("/static/site.css", "text/css")):
+        assert server.get(path)[1]["content-type"] == f"{content_type}; charset=utf-8"
+    assert server.get("/static/logo.png")[1]["content-type"] == "image/png"

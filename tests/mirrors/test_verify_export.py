@@ -1,7 +1,9 @@
 """manage.py verify_export on a signed tree: a summary and exit 0, or every problem and exit 1 (R1 check 11)."""
 
 import base64
+import json
 import os
+import shutil
 from io import StringIO
 
 import pytest
@@ -70,3 +72,27 @@ def test_a_directory_without_an_export_is_refused(tmp_path):
     status, _, err = run(tmp_path)
 
     assert status == 1 and "holds no export" in err
+
+
+@pytest.mark.django_db
+def test_the_demo_export_verifies_with_the_configured_key(demo_export):
+    status, out, err = run(demo_export.out)  # the directory holding `current`
+
+    assert status == 0, err
+    assert f"Export {demo_export.root.name} " in out  # exports/<id>
+
+
+@pytest.mark.django_db
+def test_one_flipped_byte_in_the_demo_export_is_caught(demo_export, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(demo_export.root, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    article = next(e["path"] for e in manifest["files"] if e["path"].startswith("news/") and e["br"])
+    data = bytearray((copy / article).read_bytes())
+    data[len(data) // 3] ^= 0x01
+    (copy / article).write_bytes(bytes(data))
+
+    status, _, err = run(copy)
+
+    assert status == 1
+    assert f"{article}: content differs from the manifest (sha256)" in err
