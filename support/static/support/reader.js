@@ -1,6 +1,6 @@
-/* Samizdat's reader script. Pages are the same bytes for everyone; what is personal (a random id and the variants it
- * draws, supporter and snooze flags, caps, reading count) is decided here from first-party localStorage ("sz:" keys)
- * and never sent. The server gets only anonymous counters. Without JavaScript the server's default ask stays.
+/* Samizdat's reader script. Pages are the same bytes for everyone; what is personal (a random id, the variants it
+ * draws, supporter and snooze flags, caps, reading count) is decided here from localStorage ("sz:" keys) and never
+ * sent; the server gets anonymous counters only. Without JavaScript the server's default ask stays.
  */
 "use strict";
 (() => {
@@ -9,9 +9,12 @@ const $ = (css, root = document) => root.querySelector(css);
 const $$ = (css, root = document) => root.querySelectorAll(css);
 const now = Date.now();
 const params = new URLSearchParams(location.search);
-const forced = params.get("ask"); // editors' preview: that variant; nothing counted or remembered
+// Static mirrors: no counters; goal.json is found from this script's address (any host or sub-path).
+const isStatic = $('meta[name="samizdat:mode"][content=static]');
+const goalUrl = isStatic ? new URL("../../support/goal.json", document.currentScript.src) : "/support/goal.json";
+const forced = params.get("ask"); // editors' preview of a variant: nothing counted or kept
 
-// localStorage may be missing or throw: then state lasts for this page view only.
+// localStorage may be missing or throw: then state lasts one page view.
 const memory = {};
 function load(key, fallback) {
   try {
@@ -33,7 +36,7 @@ function snooze(days) {
 }
 const markSupporter = () => save("supporter", Date.now() + 365 * DAY);
 
-// FNV-1a plus murmur3's finaliser, so that similar ids land far apart; → [0, 1).
+// FNV-1a + murmur3's finaliser (similar ids land far apart) → [0, 1).
 function hash(text) {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
@@ -42,7 +45,7 @@ function hash(text) {
   return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }
 
-// Supporters (for a year): /support/already/, or a click on "I already support" (below).
+// Supporters (for a year): /support/already/ or a click on "I already support".
 if ($("[data-sz-mark-supporter]")) markSupporter();
 
 // ?ask-debug=1: what each surface shows and why, for the newsroom.
@@ -50,7 +53,7 @@ function debug(lines) {
   if (params.get("ask-debug") !== "1") return;
   const pre = Object.assign(document.createElement("pre"), { className: "ask-debug", textContent: lines.join("\n") });
   if (config) config.after(pre);
-  else if ($("main")) $("main").prepend(pre);
+  else $("main")?.prepend(pre);
 }
 
 const config = $("#sz-asks");
@@ -59,7 +62,7 @@ const data = config.dataset;
 const setting = (list, name) => Number(((list || "").match(new RegExp(`(?:^|,)${name}:(\\d+)`)) || [])[1]);
 const campaign = Number(data.campaign);
 const capDays = Number(data.capDays) || 30;
-const beacons = !forced && campaign > 0 && !$('meta[name="samizdat:mode"][content="static"]');
+const beacons = !forced && campaign > 0 && !isStatic;
 
 // The random id only seeds the draws below; it never leaves this browser.
 let id = load("id", "");
@@ -80,11 +83,12 @@ if (!forced && !reads.ids.includes(data.article)) {
 const queue = [];
 const count = (arm, kind) => beacons && queue.push([arm, kind]);
 function flush() {
+  const to = "/support/events/";
   while (queue.length) {
     const body = JSON.stringify({ campaign, events: queue.splice(0, 50) });
     let sent = false;
-    try { sent = navigator.sendBeacon("/support/events/", new Blob([body], { type: "application/json" })); } catch {}
-    if (!sent) fetch("/support/events/", { method: "POST", body, keepalive: true, credentials: "omit" }).catch(() => {});
+    try { sent = navigator.sendBeacon(to, new Blob([body], { type: "application/json" })); } catch {}
+    if (!sent) fetch(to, { method: "POST", body, keepalive: true, credentials: "omit" }).catch(() => {});
   }
 }
 
@@ -96,7 +100,7 @@ function pick(variants, u) {
   return variants[0]; // all weights 0
 }
 
-const shown = new Map(); // surface element → the variant key it shows
+const shown = new Map(); // surface → the variant key it shows
 function show(surface, variant) {
   const box = $(".ask__variant", surface);
   const key = (box.dataset.askVariant = variant.dataset.askVariant);
@@ -147,8 +151,8 @@ for (const surface of $$("[data-ask-surface]")) {
   } else if (times.length >= cap) {
     why = `cap ${times.length}/${cap} in ${capDays} days`;
   } else {
-    // One stable bucket per surface: its low end is the control share; the rest, rescaled, draws the variant.
-    // Control readers use up the cap as if they saw the ask, so both arms are counted alike.
+    // One stable bucket per surface: its low end is the control share, the rest (rescaled) draws the variant.
+    // Control readers use up the cap as if they saw the ask, so both arms count alike.
     const bucket = hash(id + ":" + name);
     const control = Math.min(setting(data.controls, name) || 0, 99) / 100;
     if (!forced) times.push(now);
@@ -169,9 +173,9 @@ if (!forced) save("seen", seen);
 
 document.addEventListener("click", (event) => {
   const target = event.target instanceof Element ? event.target : null;
-  if (target && target.closest("[data-ask-already]")) markSupporter(); // then the link goes on
-  const surface = target && target.closest("[data-ask-surface]");
-  const key = surface && shown.get(surface);
+  if (target?.closest("[data-ask-already]")) markSupporter(); // then the link goes on
+  const surface = target?.closest("[data-ask-surface]");
+  const key = shown.get(surface);
   if (!key) return;
   if (target.closest("[data-ask-click]")) count(key, "click");
   if (target.closest("[data-ask-close]")) {
@@ -183,29 +187,28 @@ document.addEventListener("click", (event) => {
   if (remind && openRemind(surface, remind, key)) event.preventDefault();
 });
 
-// "Remind me later" opens the inline form in place; it posts normally and snoozes asks on submit.
+// "Remind me later" opens the inline form; it posts normally and snoozes asks on submit.
 let remindForm = null;
 function openRemind(surface, link, key) {
   if (!remindForm) {
-    const template = $("template[data-ask-remind-form]", surface);
-    const fragment = template && template.content.cloneNode(true);
+    const fragment = $("template[data-ask-remind-form]", surface)?.content.cloneNode(true);
     remindForm = fragment && $("form", fragment);
     if (!remindForm) return false;
     const fields = remindForm.elements;
     if (fields.variant) fields.variant.value = key;
     remindForm.addEventListener("submit", () => {
-      snooze({ week: 7, month: 30, quarter: 91 }[fields.when && fields.when.value] || 30);
+      snooze({ week: 7, month: 30, quarter: 91 }[fields.when?.value] || 30);
     });
     (link.closest("p") || link).after(fragment);
   }
-  if (remindForm.elements.email) remindForm.elements.email.focus();
+  remindForm.elements.email?.focus();
   return true;
 }
 
-// Live figures replace those baked into the cached page; fails silently.
+// Live figures replace those baked into the page; fails silently.
 if (shown.size) {
-  fetch("/support/goal.json", { credentials: "omit" })
-    .then((response) => response.json())
+  fetch(goalUrl, { credentials: "omit" })
+    .then((r) => r.json())
     .then((doc) => {
       const goal = doc.campaigns[data.language];
       for (const el of $$("[data-figure]")) {
@@ -225,7 +228,7 @@ if (shown.size) {
 
 debug([`asks (${forced ? "preview " + forced : "reader"}, read this month: ${reads.ids.length})`, ...report]);
 
-// Counters go in one batch when the page is hidden or left, and after 2 s so that short visits count.
+// Counters go in one batch when the page is hidden or left, and after 2 s for short visits.
 addEventListener("pagehide", flush);
 document.addEventListener("visibilitychange", () => document.visibilityState === "hidden" && flush());
 setTimeout(flush, 2000);

@@ -1,0 +1,177 @@
+"""A reader walks a static copy that is not at the root of a host, with JavaScript off (REACH R1 checks 5 and 6): the
+``--relative`` export served under ``/a/b/`` by ``python -m http.server``, and the ``--file-urls`` export opened from
+disk. Home → a section → a story → a "Read more" story → the first archive page, every page and every file it loads
+from the copy itself. Then, with JavaScript on under the sub-path, the reader script finds the goal.json snapshot and
+sends no counters."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+# Playwright's sync API runs an event loop in this thread; the exports below still use the ORM synchronously.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
+CHROMIUM_ARGS += ["--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def _export(tmp_path_factory, name, **options):
+    from mirrors.export.run import ExportOptions, export_site
+
+    out = tmp_path_factory.mktemp(name)
+    return export_site(out, ExportOptions(jobs=2, brotli_quality=1, **options))
+
+
+@pytest.fixture(scope="module")
+def relative_export(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock():
+        return _export(tmp_path_factory, "relative", relative=True)
+
+
+@pytest.fixture(scope="module")
+def file_export(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock():
+        return _export(tmp_path_factory, "file-urls", file_urls=True)
+
+
+@pytest.fixture(scope="module")
+def sub_path_server(relative_export, tmp_path_factory):
+    """``python -m http.server`` over a directory that holds the export at ``a/b/``: the copy lives at /a/b/."""
+    site = tmp_path_factory.mktemp("host")
+    (site / "a").mkdir()
+    (site / "a" / "b").symlink_to(relative_export.root, target_is_directory=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/a/b/"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "robots.txt", timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        server.kill()
+        pytest.fail("the static server did not start")
+    yield base
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(django_db_setup):
+    """Headless Chromium, started after the test database is ready (Playwright runs an event loop in this thread)."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: run `sudo apt-get install -y chromium` (make test does it as root).")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class Walk:
+    """One reader in a fresh context, and everything the pages asked for on the way."""
+
+    def __init__(self, browser, base, *, javascript=False):
+        self.base = base
+        self.context = browser.new_context(java_script_enabled=javascript, service_workers="block")
+        self.requests, self.failed, self.errors = [], [], []
+        self.context.on("request", lambda request: self.requests.append(request))
+        self.context.on("requestfailed", lambda request: self.failed.append(request.url))
+        self.page = self.context.new_page()
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+
+    def follow(self, selector):
+        """Click the first link matching ``selector`` and land on a page of the copy."""
+        link = self.page.locator(selector).first
+        href = link.get_attribute("href")
+        assert href and not href.startswith(("/", "http")), f"{selector} links outside the copy: {href}"
+        self.page.wait_for_load_state("networkidle")  # lazy images still loading would be cancelled by leaving
+        with self.page.expect_navigation():
+            link.click()
+        self.landed()
+        return href
+
+    def landed(self):
+        url = self.page.url
+        assert url.startswith(self.base), url
+        if url.startswith("http"):
+            assert self.last_document_status() == 200, url
+        assert self.page.locator("main#content").count() == 1, url  # a page of ours, not a listing or an error
+
+    def last_document_status(self):
+        documents = [r for r in self.requests if r.resource_type == "document"]
+        response = documents[-1].response()
+        return response.status if response else None
+
+    def finish(self):
+        outside = [r.url for r in self.requests if not r.url.startswith(self.base)]
+        broken = [r.url for r in self.requests if r.response() is not None and r.response().status >= 400]
+        self.context.close()
+        assert outside == [], outside
+        assert broken == [], broken
+        assert self.failed == [], self.failed
+        assert self.errors == [], self.errors
+
+
+def walk_the_copy(walk, start):
+    walk.page.goto(start)
+    walk.landed()
+    walk.follow(".site-nav a >> nth=0")  # the first section
+    walk.follow("main .card__title a")  # a story in it
+    assert walk.page.locator(".read-more").count() == 1
+    walk.follow(".read-more .card__title a")  # a "Read more" story
+    walk.follow(".article__kicker a")  # its section
+    walk.follow('.archive-nav a:text-is("1")')  # the first archive page
+    assert walk.page.locator(".archive-nav [aria-current=page]").inner_text() == "1"
+    assert walk.page.locator("main .card__title a").count() >= 1
+    page_names = [urlsplit(r.url).path for r in walk.requests if r.resource_type == "document"]
+    assert len(page_names) == 6, page_names
+    assert any(r.resource_type == "stylesheet" for r in walk.requests)
+    assert any(r.resource_type == "image" for r in walk.requests)
+    walk.finish()
+
+
+def test_the_relative_export_walks_under_a_sub_path(sub_path_server, browser):
+    walk_the_copy(Walk(browser, sub_path_server), sub_path_server)
+
+
+def test_the_file_urls_export_walks_from_disk(file_export, browser):
+    root = file_export.root.resolve().as_uri() + "/"
+    walk = Walk(browser, root)
+    walk_the_copy(walk, root + "index.html")
+
+
+def test_the_reader_script_under_a_sub_path_reads_the_snapshot_and_sends_nothing(sub_path_server, browser):
+    walk = Walk(browser, sub_path_server, javascript=True)
+    walk.page.goto(sub_path_server)
+    walk.follow("main .card__title a")
+    while walk.page.locator("#sz-asks").count() == 0:  # a story with asks (some have none)
+        walk.follow(".read-more .card__title a")
+    walk.page.wait_for_load_state("networkidle")
+    goal = [r for r in walk.requests if r.resource_type == "fetch"]
+    assert [r.url for r in goal] == [sub_path_server + "support/goal.json"]
+    assert goal[0].response().status == 200
+    assert walk.page.locator("[data-ask-surface]:visible").count() >= 1
+    walk.page.evaluate("dispatchEvent(new PageTransitionEvent('pagehide'))")
+    walk.page.wait_for_timeout(300)
+    assert not [r for r in walk.requests if r.method == "POST" or "/events/" in r.url]
+    assert walk.page.locator(".ask--appeal .ask__later a[href^='mailto:']").count() == 1
+    walk.finish()
