@@ -406,9 +406,3 @@ MIRROR_SIGNING_KEY_FILE = env(
 # site, CDN mirrors, the onion), until a signed mirror list exists, and a mailbox that answers reminder requests.
 MIRROR_LIVE_URLS = [url.rstrip("/") for url in env_list("MIRROR_LIVE_URLS")] or [CANONICAL_URL]
 MIRROR_REMINDER_MAILTO = env("MIRROR_REMINDER_MAILTO", f"remind@{CANONICAL_URL.split('://', 1)[-1].split('/')[0]}")
-
-# --- Static mirror export (mirrors/). A page rendered for a static mirror cannot take a form, so where the origin has
-# one (checkout, "Remind me later", search) it links to sites that can: these live copies of the site (the canonical
-# site, CDN mirrors, the onion), until a signed mirror list exists, and a mailbox that answers reminder requests.
-MIRROR_LIVE_URLS = [url.rstrip("/") for url in env_list("MIRROR_LIVE_URLS")] or [CANONICAL_URL]
-MIRROR_REMINDER_MAILTO = env("MIRROR_REMINDER_MAILTO", f"remind@{CANONICAL_URL.split('://', 1)[-1].split('/')[0]}")
