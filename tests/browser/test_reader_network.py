@@ -128,3 +128,19 @@ def test_the_guard_itself_catches_a_leak_and_a_csp_violation(guarded_chromium, r
             page.goto("http://x.example/")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+def test_on_a_static_export_a_reader_s_browser_talks_to_the_mirror_only(
+    guarded_chromium, export_server, article, javascript
+):
+    # A static host runs no search: the export's header links to the stories by topic instead, which this walk opens;
+    # and the 404 page is the file such hosts serve for a missing path.
+    paths = [*reader_walk_paths(article)[:-1], "/topics/", "/404.html"]
+    log = browse(guarded_chromium, export_server, paths, javascript=javascript)
+    assert_clean(log, urlsplit(export_server).netloc)
+    assert any("/media/images/" in url for url in log.requests)
+    # In static mode the reader script reads the figures' snapshot and sends no beacon.
+    assert any(url.endswith("/support/goal.json") for url in log.requests) == javascript
+    assert not any("/support/events/" in url for url in log.requests)
+    assert log.cookies == []

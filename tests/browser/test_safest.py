@@ -128,3 +128,14 @@ def test_the_article_and_support_page_read_at_safest_on_the_origin(
         safest.close()
     # Nothing the pages need was refused: they use no font, media or SVG at all.
     assert safest.refused == []
+
+
+def test_the_article_and_support_page_read_at_safest_on_a_static_export(chromium, export_server, article):
+    facts = reader_facts(article)
+    safest = SafestBrowser(chromium)
+    try:
+        assert_article_survives_safest(safest.open(export_server + article.url), facts)
+        assert_support_survives_safest(safest.open(export_server + "/support/"))
+    finally:
+        safest.close()
+    assert safest.refused == []
