@@ -32,7 +32,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -196,18 +196,21 @@ class _Tree:
 
 
 def _sitemap_shards(tree, canonical_url):
-    """The shard paths an index sitemap lists, and every page URL the sitemaps list (for the closure check)."""
-    shards, pages = [], []
+    """The shard paths the sitemap index lists. Every address a sitemap lists must be in the export, like a link."""
+    shards = []
     for name in sorted(file for file, kind in tree.files.items() if kind == inventory.SITEMAP):
         root = ElementTree.fromstring((tree.root / name).read_bytes())  # noqa: S314  (our own rendering)
+        listed = []
         for loc in root.iter(f"{_SITEMAP_NS}loc"):
             url = (loc.text or "").strip()
             if not url.startswith(canonical_url + "/"):
                 tree.problems.append(("/" + name, f"lists {url!r}, outside the canonical site"))
                 continue
-            path = url[len(canonical_url) :]
-            (shards if root.tag == f"{_SITEMAP_NS}sitemapindex" else pages).append(path)
-    return shards, pages
+            listed.append(unquote(urlsplit(url[len(canonical_url) :]).path))
+        tree.note_references(name, listed)
+        if root.tag == f"{_SITEMAP_NS}sitemapindex":
+            shards.extend(listed)
+    return shards
 
 
 def _copy_static(tree):
@@ -320,14 +323,14 @@ def _build(root, options, *, canonical_url):
         render_all(root, sorted(kinds), jobs=jobs, canonical_url=canonical_url, progress=options.progress), kind_of
     )
     _copy_static(tree)
-    shards, _pages = _sitemap_shards(tree, canonical_url)
+    shards = _sitemap_shards(tree, canonical_url)
     for shard in shards:
         kinds.setdefault(shard, inventory.SITEMAP)
 
     renderer = Renderer(canonical_url)
     second_round = sorted({*(s for s in shards if s not in tree.rendered), *_dependencies(tree)})
     tree.take({path: renderer.render_to(root, path) for path in second_round}, kind_of)
-    _sitemap_shards(tree, canonical_url)  # shards' own problems (locations outside the site)
+    _sitemap_shards(tree, canonical_url)  # now with the shards' own addresses
     _dependencies(tree)  # media the second round references
     moved = _redirect_stubs(tree, renderer, site)
     _not_found_page(tree, renderer)
@@ -336,8 +339,9 @@ def _build(root, options, *, canonical_url):
         raise ExportFailed(tree.problems)
 
     overlay = {name for name, kind in tree.files.items() if kind in inventory.OVERLAY_KINDS}
+    page_kinds = (inventory.PAGE, inventory.SUPPORT)
     counts = {
-        "pages": sum(1 for name, kind in tree.files.items() if kind in (inventory.PAGE, inventory.SUPPORT)),
+        "pages": sum(1 for name, kind in tree.files.items() if kind in page_kinds and name.endswith(".html")),
         "feeds": sum(1 for kind in tree.files.values() if kind == inventory.FEED),
         "sitemaps": sum(1 for kind in tree.files.values() if kind == inventory.SITEMAP),
         "static": sum(1 for kind in tree.files.values() if kind == "static"),
