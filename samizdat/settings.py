@@ -236,9 +236,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "newsroom@samizdat.example")
 # The demo's mailbox at /demo/mail/ (core/demo_mailbox.py) reads this Maildir, where the demo's SMTP sink writes.
 # Never in production: there the pages do not exist, whatever the environment says.
 DEMO_MAILBOX_DIR = (
-    ""
-    if IS_PRODUCTION
-    else env("DEMO_MAILBOX_DIR", str(BASE_DIR / "var" / "mail") if SAMIZDAT_ENV == "demo" else "")
+    "" if IS_PRODUCTION else env("DEMO_MAILBOX_DIR", str(BASE_DIR / "var" / "mail") if SAMIZDAT_ENV == "demo" else "")
 )
 
 # --- Security headers.
