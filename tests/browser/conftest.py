@@ -4,8 +4,6 @@ import time
 
 import pytest
 
-from tests.mirrors import conftest as mirrors_fixtures
-
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the live server are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -72,8 +70,7 @@ def reading_server(_reading_server_thread, django_db_blocker):
         yield _reading_server_thread
 
 
-# The static export of the demo (tests/mirrors/conftest.py makes it), for the browser walks over a static mirror.
-demo_export = mirrors_fixtures.demo_export
+# The static export of the demo (``demo_export`` in tests/conftest.py), for the browser walks over a static mirror.
 
 
 @pytest.fixture(scope="session")

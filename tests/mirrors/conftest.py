@@ -1,40 +1,12 @@
-import io
-from dataclasses import dataclass
-from pathlib import Path
+"""Clients for the export tests; the demo export itself (``demo_export``) is a session fixture of tests/conftest.py,
+shared with the browser tests so a run exports the demo once."""
+
 from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.test import Client
 from django.test.client import ClientHandler
-
-
-@dataclass
-class DemoExport:
-    out: Path  # the command's OUT directory
-    root: Path  # OUT/current, resolved
-    in_process: object  # the ExportResult of the export rendered without worker processes
-    stdout: str
-
-
-@pytest.fixture(scope="session")
-def demo_export(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo newsroom exported for the whole run: once in this process, then by ``manage.py export_mirror`` with two
-    worker processes, as in production.
-
-    The first export also makes every image rendition the pages use. Worker processes write theirs to the database
-    too, but the test database lives in this process's memory, so a rendition made in a worker would be made again (as
-    a new file) by the next export; on a real database the first export leaves them for the next.
-    """
-    from mirrors.export.run import ExportOptions, export_site
-
-    out = tmp_path_factory.mktemp("export")
-    stdout = io.StringIO()
-    with django_db_blocker.unblock():
-        in_process = export_site(tmp_path_factory.mktemp("export-in-process"), ExportOptions(jobs=1, brotli_quality=5))
-        call_command("export_mirror", str(out), "--jobs", "2", "--brotli-quality", "5", stdout=stdout)
-    return DemoExport(out=out, root=(out / "current").resolve(), in_process=in_process, stdout=stdout.getvalue())
 
 
 class _CanonicalClient(Client):
