@@ -85,21 +85,39 @@ def _render_variant(variant, values):
     )
 
 
-def asks_for(info, now=None):
-    """The asks of one article: the campaign of its language and, per surface, the variants that target it."""
+def _campaign_asks(language, memo):
+    """The running campaign of ``language`` with its enabled variants, figures and placeholder values, and a place for
+    rendered copy. ``memo`` (a dict the caller keeps across requests, or None) holds it for a whole batch render."""
     from support.models import AskVariant
 
-    now = now or timezone.now()
+    key = ("campaign-asks", language)
+    if memo is not None and key in memo:
+        return memo[key]
     variants = list(
-        AskVariant.objects.filter(campaign__is_active=True, campaign__language=info.language, enabled=True)
+        AskVariant.objects.filter(campaign__is_active=True, campaign__language=language, enabled=True)
         .select_related("campaign")
         .prefetch_related("target_sections", "target_topics")
     )
-    campaign = variants[0].campaign if variants else active_campaign(info.language)
-    if campaign is None:
+    campaign = variants[0].campaign if variants else active_campaign(language)
+    found = None
+    if campaign is not None:
+        figures = figures_for(campaign)
+        found = (campaign, variants, figures, placeholder_values(campaign, figures, language), {})
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
+def asks_for(info, now=None, memo=None):
+    """The asks of one article: the campaign of its language and, per surface, the variants that target it.
+
+    ``memo`` is for batch renders of one snapshot (the static export): a dict kept across its requests, so the
+    campaign, its figures and each variant's filled copy are worked out once rather than for every article."""
+    now = now or timezone.now()
+    found = _campaign_asks(info.language, memo)
+    if found is None:
         return None
-    figures = figures_for(campaign)
-    values = placeholder_values(campaign, figures, info.language)
+    campaign, variants, figures, values, rendered = found
     asks = ArticleAsks(campaign=campaign, info=info, values=values, figures=figures)
     by_surface = {}
     for variant in variants:
@@ -115,7 +133,10 @@ def asks_for(info, now=None):
             continue
         default = max(running, key=lambda v: (v.is_default, v.weight, -v.pk))
         ordered = [default] + [v for v in candidates if v is not default]
-        asks.surfaces[surface] = [_render_variant(v, values) for v in ordered]
+        for variant in ordered:
+            if variant.pk not in rendered:
+                rendered[variant.pk] = _render_variant(variant, values)
+        asks.surfaces[surface] = [rendered[variant.pk] for variant in ordered]
     if not campaign.banned_in:
         asks.surfaces.pop("notice", None)  # no country named: no censorship notice
     return asks
@@ -131,7 +152,8 @@ def _asks_in_context(context, page):
     if page.pk not in cache:
         from publishing.interface import article_info
 
-        cache[page.pk] = asks_for(article_info(page, context.get("topics"), context.get("section")))
+        info = article_info(page, context.get("topics"), context.get("section"))
+        cache[page.pk] = asks_for(info, memo=getattr(request, "samizdat_batch_memo", None))
         if cache[page.pk] is not None and request is not None:
             # The page shows live figures (the gap): readers without JavaScript get them at most this old.
             request.samizdat_cache_seconds = settings.GOAL_MAX_AGE

@@ -88,10 +88,14 @@ class Renderer:
         self.handler.load_middleware()
         self.factory = RequestFactory(HTTP_HOST=self.host, secure=parts.scheme == "https")
         self.rules = HostRules(canonical_url)
+        # An export is a snapshot: what every page of it shares (the asks' copy and live figures, say) may be worked out
+        # once per process and reused by every later request of this renderer.
+        self.batch_memo = {}
 
     def get(self, path):
         request = self.factory.get(path)
         request.samizdat_export = True
+        request.samizdat_batch_memo = self.batch_memo
         response = self.handler.get_response(request)
         if response.streaming:
             body = b"".join(response.streaming_content)
