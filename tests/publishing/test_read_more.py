@@ -71,3 +71,31 @@ def test_article_queries_do_not_grow_with_related_content(article):
 
     pin(article.pk, others[:5])  # "Read more" filled by pins alone needs no candidate query at all
     assert render_queries(article.url) <= before
+
+
+def ranked_by_hand(article, limit):
+    """Every live article ranked by the rule, in Python: pins in the editor's order, then the story's language, then
+    shared topics, then the newest."""
+    pins = {link.article_id: link.sort_order for link in ArticleRelatedLink.objects.filter(page=article)}
+    own = set(article.topics.values_list("pk", flat=True))
+
+    def rank(other):
+        pinned = pins.get(other.pk)
+        shared = len(own & set(other.topics.values_list("pk", flat=True)))
+        return (
+            pinned is None,
+            pinned or 0,
+            other.language != article.language,
+            -shared,
+            -other.first_published_at.timestamp(),
+            -other.pk,
+        )
+
+    others = ArticlePage.objects.live().exclude(pk=article.pk)
+    return [other.pk for other in sorted(others, key=rank)[:limit]]
+
+
+@pytest.mark.parametrize("limit", [1, 3, 5, 12])
+def test_ranking_only_the_candidates_chooses_what_ranking_every_article_would(limit):
+    for article in ArticlePage.objects.live():
+        assert [a.pk for a in read_more(article, limit=limit)] == ranked_by_hand(article, limit), article.title
