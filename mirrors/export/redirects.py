@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from wagtail.contrib.redirects.models import Redirect
 
+from core.reading import policy_for_meta
 from mirrors.export.render import file_for_path, write_file
 from mirrors.nginx import redirect_map
 
@@ -71,7 +72,12 @@ def write_stub(root, moved):
         return None
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(
-            "mirrors/redirect_stub.html", {"target": moved.target, "canonical_target": canonical_target(moved.target)}
+            "mirrors/redirect_stub.html",
+            {
+                "target": moved.target,
+                "canonical_target": canonical_target(moved.target),
+                "policy": policy_for_meta(),
+            },
         )
     write_file(root, name, html.encode())
     return name

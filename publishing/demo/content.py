@@ -1588,3 +1588,9 @@ ARTICLES = [
         ],
     },
 ]
+
+# A story renamed after it was published: its first address redirects to the story (and to it on every mirror).
+MOVED_STORY = {
+    "slug": "inspectorate-blocks-43-more-vpn-services",
+    "old_path": "/news/inspectorate-blocks-vpn-services/",
+}

@@ -27,3 +27,11 @@ def test_loading_the_demo_again_duplicates_nothing(django_user_model):
     call_command("load_demo", verbosity=0)
     assert counts() == before
     assert django_user_model.objects.count() == users_before
+
+
+def test_the_renamed_story_keeps_its_first_address(client):
+    from publishing.demo.content import MOVED_STORY
+
+    story = ArticlePage.objects.get(slug=MOVED_STORY["slug"])
+    response = client.get(MOVED_STORY["old_path"])
+    assert (response.status_code, response["Location"]) == (301, story.url)

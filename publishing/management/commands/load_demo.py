@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
+from wagtail.contrib.redirects.models import Redirect
 
 from core.signals import demo_loaded
 from publishing.demo import content
@@ -87,12 +88,24 @@ class Command(BaseCommand):
             created += 1
 
         self.pin_read_more(articles)
+        self.moved_story(articles)
         if not home.lead_article_id and articles:
             lead = min(content.ARTICLES, key=lambda item: item["days_ago"])
             home.lead_article = articles[lead["slug"]]
             home.save_revision().publish()
         self.accounts()
         return created
+
+    def moved_story(self, articles):
+        """A story the newsroom renamed after publishing: its first address keeps working (an editor's redirect, as
+        Wagtail makes one on a slug change), on the site and on every static mirror."""
+        target = articles.get(content.MOVED_STORY["slug"])
+        if target is not None:
+            Redirect.objects.get_or_create(
+                old_path=Redirect.normalise_path(content.MOVED_STORY["old_path"]),
+                site=None,
+                defaults={"redirect_page": target, "is_permanent": True},
+            )
 
     def section(self, home, item):
         section = SectionPage.objects.child_of(home).filter(slug=item["slug"]).first()
