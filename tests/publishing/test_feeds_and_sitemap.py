@@ -1,4 +1,3 @@
-
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
