@@ -1,4 +1,4 @@
-"""Full-text RSS 2.0 and Atom feeds for the site, each section and each topic.
+"""Full-text RSS 2.0 and Atom feeds for the site, each language, each section and each topic.
 
 Stock Django feeds carry only a summary; these add the whole story (``content:encoded`` in RSS, ``<content>`` in Atom),
 with every image's caption, credit and licence as text. Links are absolute against the canonical address, the one place
@@ -134,6 +134,40 @@ class SiteRssFeed(ArticleFeed):
 class SiteAtomFeed(AtomMixin, ArticleFeed):
     def feed_url(self, obj):
         return absolute("/atom.xml")
+
+
+class LanguageRssFeed(ArticleFeed):
+    """The site's stories in one language (``/ru/feed.xml``), titled and described in that language."""
+
+    extension = "feed.xml"
+
+    def __call__(self, request, language):
+        if language not in dict(settings.LANGUAGES):
+            raise Http404("No such language")
+        with translation.override(language):
+            response = Feed.__call__(self, request, language=language)
+        return mark_reading(response)
+
+    def get_object(self, request, language):
+        return language
+
+    def articles(self, obj):
+        return ArticlePage.objects.filter(language=obj)
+
+    def title(self, obj):
+        return f"{settings.WAGTAIL_SITE_NAME} — {translation.get_language_info(obj)['name_local']}"
+
+    def feed_url(self, obj):
+        return absolute(f"/{obj}/{self.extension}")
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed["language"] = obj
+        return feed
+
+
+class LanguageAtomFeed(AtomMixin, LanguageRssFeed):
+    extension = "atom.xml"
 
 
 class SectionRssFeed(ArticleFeed):

@@ -7,6 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from core.media import serve_rendition
 from publishing import feeds, views
 
+LANGUAGE_CODES = "|".join(code for code, _name in settings.LANGUAGES)
+
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -23,6 +25,9 @@ urlpatterns = [
     path("topics/<slug:slug>/archive/<int:number>/", views.topic_archive, name="topic_archive"),
     path("topics/<slug:slug>/feed.xml", feeds.TopicRssFeed(), name="topic_feed_rss"),
     path("topics/<slug:slug>/atom.xml", feeds.TopicAtomFeed(), name="topic_feed_atom"),
+    # Language feeds before section feeds: a language code is never a section's slug (SectionPage refuses it).
+    re_path(rf"^(?P<language>{LANGUAGE_CODES})/feed\.xml$", feeds.LanguageRssFeed(), name="language_feed_rss"),
+    re_path(rf"^(?P<language>{LANGUAGE_CODES})/atom\.xml$", feeds.LanguageAtomFeed(), name="language_feed_atom"),
     path("<slug:section>/feed.xml", feeds.SectionRssFeed(), name="section_feed_rss"),
     path("<slug:section>/atom.xml", feeds.SectionAtomFeed(), name="section_feed_atom"),
 ]

@@ -70,6 +70,8 @@ def topic_paths():
 
 def feed_paths():
     paths = [reverse("feed_rss"), reverse("feed_atom")]
+    for language, _name in settings.LANGUAGES:
+        paths += [reverse("language_feed_rss", args=[language]), reverse("language_feed_atom", args=[language])]
     for section in public(SectionPage.objects.live().filter(depth=3)).order_by("path"):
         paths += [reverse("section_feed_rss", args=[section.slug]), reverse("section_feed_atom", args=[section.slug])]
     for topic in Topic.objects.order_by("slug"):

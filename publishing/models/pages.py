@@ -139,6 +139,12 @@ class SectionPage(ReadingPageMixin, RoutablePageMixin, Page):
         verbose_name = _("section")
         verbose_name_plural = _("sections")
 
+    def clean(self):
+        super().clean()
+        if self.slug in dict(settings.LANGUAGES):
+            # /<language>/feed.xml is that language's feed: a section of that slug would never get its own.
+            raise ValidationError({"slug": _("A section's slug cannot be a language code, such as “en” or “ru”.")})
+
     def archive(self):
         return Archive(ArticlePage.objects.child_of(self))
 

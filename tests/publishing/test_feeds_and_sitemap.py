@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def feed_paths():
-    paths = ["/feed.xml", "/atom.xml"]
+    paths = ["/feed.xml", "/atom.xml", "/en/feed.xml", "/en/atom.xml", "/ru/feed.xml", "/ru/atom.xml"]
     for section in SectionPage.objects.live():
         paths += [f"{section.url}feed.xml", f"{section.url}atom.xml"]
     for topic in Topic.objects.filter(articles__live=True).distinct():
@@ -49,3 +49,27 @@ def test_site_feed_holds_the_newest_articles():
 def test_robots_points_at_the_sitemap():
     body = Client().get("/robots.txt").content.decode()
     assert f"Sitemap: {settings.CANONICAL_URL}/sitemap.xml" in body
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_each_language_has_a_feed_of_its_own_stories(language):
+    expected = {a.title for a in ArticlePage.objects.live().filter(language=language)}
+    for path in (f"/{language}/feed.xml", f"/{language}/atom.xml"):
+        feed = feedparser.parse(Client().get(path).content)
+        assert feed.bozo == 0, path
+        assert feed.feed.language == language, path
+        assert {entry.title for entry in feed.entries} == expected, path
+
+
+def test_pages_point_to_the_feed_of_their_language(russian_article, article):
+    for page, language in ((russian_article, "ru"), (article, "en")):
+        soup = BeautifulSoup(Client().get(page.url).content, "html.parser")
+        assert soup.find("link", attrs={"rel": "alternate", "hreflang": language})["href"] == f"/{language}/feed.xml"
+
+
+def test_a_section_cannot_take_a_language_code_as_its_slug():
+    from django.core.exceptions import ValidationError
+
+    section = SectionPage(title="Russian", slug="ru")
+    with pytest.raises(ValidationError, match="language code"):
+        section.clean()
