@@ -133,7 +133,10 @@ def render_all(root, paths, *, jobs, canonical_url, progress=None):
     results = {}
     if not paths:
         return results
-    if jobs <= 1 or len(paths) < 2:
+    # Inside a transaction, render here: worker processes would not see what it holds, and closing its connection
+    # before forking (below) would end it.
+    in_transaction = any(conn.in_atomic_block for conn in connections.all(initialized_only=True))
+    if jobs <= 1 or len(paths) < 2 or in_transaction:
         start_worker(canonical_url)
         for done, path in enumerate(paths, start=1):
             results[path] = render_paths(str(root), [path])[0]

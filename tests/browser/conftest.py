@@ -36,8 +36,11 @@ def chromium(django_db_setup):
 
 
 @pytest.fixture(scope="session")
-def _reading_server_thread(django_db_setup, django_db_blocker):
+def _reading_server_thread(django_db_setup, django_db_blocker, demo_export):
     """A real HTTP server over the test database with the demo newsroom in it.
+
+    It starts after the demo export (``demo_export``), whose worker processes are forked: a process forked while this
+    server's thread holds a PostgreSQL connection would, on dropping its copy, end that connection for the server.
 
     pytest-django's ``live_server`` would flush the database after each test (it makes tests transactional), which
     would take the demo content away from every later test; the browser tests only read, so one server over the

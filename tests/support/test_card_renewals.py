@@ -14,6 +14,7 @@ from io import StringIO
 import pytest
 import stripe
 from django.core.management import call_command
+from django.test import override_settings
 
 from core.actions import Actor
 from core.errors import DomainError
@@ -180,7 +181,7 @@ def test_a_new_amount_is_billed_from_the_next_renewal_on(client, localstripe):
     assert bill_renewal(localstripe, contribution)["amount_paid"] == 500
 
 
-def test_an_amount_stripe_cannot_take_changes_nothing(localstripe, settings):
+def test_an_amount_stripe_cannot_take_changes_nothing(localstripe):
     _provider, contribution = subscribed(localstripe, amount="5", frequency="annual")
 
     # below the campaign's minimum, above the maximum, too many decimals: refused before Stripe is asked
@@ -192,8 +193,8 @@ def test_an_amount_stripe_cannot_take_changes_nothing(localstripe, settings):
     with pytest.raises(DomainError, match="already ended"):
         change_contribution_amount(actor=Actor.reader(), contribution_id=contribution.pk, amount=Decimal("60"))
     # Stripe cannot be reached
-    settings.STRIPE_API_BASE = "http://127.0.0.1:9"
-    with pytest.raises(DomainError, match="cannot be reached"):
+    # (override_settings, not the settings fixture: that one would be undone after localstripe's, leaving card on)
+    with override_settings(STRIPE_API_BASE="http://127.0.0.1:9"), pytest.raises(DomainError, match="cannot be reached"):
         change_contribution_amount(actor=Actor.reader(), contribution_id=contribution.pk, amount=Decimal("60"))
 
     contribution.refresh_from_db()
