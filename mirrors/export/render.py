@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from django.core import signals
 from django.core.handlers.base import BaseHandler
+from django.db import close_old_connections
 from django.test import RequestFactory
 
 from mirrors.export.scan import HostRules, scan_css, scan_html, scan_script
@@ -101,7 +103,13 @@ class Renderer:
             body = b"".join(response.streaming_content)
         else:
             body = response.content
-        response.close()
+        # Closing a response ends the request, which would close a database connection Django finds in a
+        # transaction or past its age: the renderer's requests are not the connection's, so it stays open.
+        signals.request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            signals.request_finished.connect(close_old_connections)
         return response, body
 
     def render_to(self, root, path, *, file_name=None):
