@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import shutil
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -136,7 +137,9 @@ def render_all(root, paths, *, jobs, canonical_url, progress=None):
     # Inside a transaction, render here: worker processes would not see what it holds, and closing its connection
     # before forking (below) would end it.
     in_transaction = any(conn.in_atomic_block for conn in connections.all(initialized_only=True))
-    if jobs <= 1 or len(paths) < 2 or in_transaction:
+    # A process forked while other threads run may inherit a lock one of them held, and their database connections.
+    threaded = threading.active_count() > 1
+    if jobs <= 1 or len(paths) < 2 or in_transaction or threaded:
         start_worker(canonical_url)
         for done, path in enumerate(paths, start=1):
             results[path] = render_paths(str(root), [path])[0]

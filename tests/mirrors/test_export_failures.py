@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_planted_extensionless_feed_and_a_cookie_fail_the_export(tmp_path, django_db_blocker):
-    planted = ExportOptions(jobs=2, extra_paths=("/planted-feed/", "/planted-cookie/"))
+    planted = ExportOptions(jobs=1, extra_paths=("/planted-feed/", "/planted-cookie/"))
     with (
         override_settings(ROOT_URLCONF="tests.mirrors.planted_urls"),
         django_db_blocker.unblock(),
@@ -40,7 +40,7 @@ def test_an_exception_halfway_leaves_the_previous_export_serving(demo_export, dj
             raise RuntimeError("the machine went away")
 
     with django_db_blocker.unblock(), pytest.raises(RuntimeError, match="went away"):
-        export_site(out, ExportOptions(jobs=2, brotli_quality=5, progress=fail_halfway))
+        export_site(out, ExportOptions(jobs=1, brotli_quality=5, progress=fail_halfway))
     assert (out / "current").resolve() == before
     assert sorted(path.name for path in (out / "exports").iterdir()) == exports_before
     assert verify_tree(out / "current", Signer.from_settings().public_key) == []

@@ -29,7 +29,7 @@ def _export(tmp_path_factory, name, **options):
     from mirrors.export.run import ExportOptions, export_site
 
     out = tmp_path_factory.mktemp(name)
-    return export_site(out, ExportOptions(jobs=2, brotli_quality=1, **options))
+    return export_site(out, ExportOptions(jobs=1, brotli_quality=1, **options))
 
 
 @pytest.fixture(scope="module")
