@@ -156,7 +156,7 @@ def test_identity_clients_get_the_raw_file(server):
 
 def test_brotli_clients_get_the_br_twin(server):
     if not server.brotli:
-        pytest.skip(f"libnginx-mod-http-brotli-static is not installed; run {INSTALL}")
+        pytest.fail(f"libnginx-mod-http-brotli-static is not installed; run {INSTALL}")
     status, headers, body = server.get("/static/site.css", **{"Accept-Encoding": "gzip, deflate, br"})
 
     assert status == 200
