@@ -4,6 +4,8 @@ import time
 
 import pytest
 
+from tests.static_host import static_host
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the live server are still synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -79,29 +81,5 @@ def reading_server(_reading_server_thread, django_db_blocker):
 @pytest.fixture(scope="session")
 def export_server(demo_export):
     """The demo export served by ``python -m http.server``, the plainest static host: no headers of ours at all."""
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(demo_export.root)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/robots.txt", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        server.kill()
-        pytest.fail("the static server did not start")
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+    with static_host(demo_export.root) as base:
+        yield base.rstrip("/")

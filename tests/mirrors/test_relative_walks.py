@@ -6,14 +6,11 @@ sends no counters."""
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.static_host import static_host
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -50,27 +47,8 @@ def sub_path_server(relative_export, tmp_path_factory):
     site = tmp_path_factory.mktemp("host")
     (site / "a").mkdir()
     (site / "a" / "b").symlink_to(relative_export.root, target_is_directory=True)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}/a/b/"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "robots.txt", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        server.kill()
-        pytest.fail("the static server did not start")
-    yield base
-    server.terminate()
-    server.wait(timeout=10)
+    with static_host(site, prefix="/a/b/") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
