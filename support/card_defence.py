@@ -25,13 +25,14 @@ Declines that Stripe.js sees while it confirms a card (before our server is aske
 are not counted here; Stripe's own defences see those.
 """
 
-import hashlib
-import hmac
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+
+from core.limits import count_in_window
+from support.reminders import email_digest, ip_digest
 
 CARD_FAILURE_LIMIT = 5
 CARD_FAILURE_WINDOW = 3 * 60
@@ -44,20 +45,15 @@ PAUSE_KEY = "card-breaker:paused"
 # --- Limits per source ---------------------------------------------------------------------------------------------
 
 
-def _digest(kind, value):
-    return hmac.new(settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
-
-
 def limit_keys(request, contribution) -> list[str]:
     """The sources a card attempt counts against: the client address, the contribution and, when the contribution
     has one, the supporter's address (so a tester cannot start afresh with a new contribution under the same one)."""
     keys = [
-        f"card-limit:ip:{_digest('card-limit', request.META.get('REMOTE_ADDR', ''))}",
+        f"card-limit:ip:{ip_digest(request.META.get('REMOTE_ADDR', ''))}",
         f"card-limit:contribution:{contribution.pk}",
     ]
     if contribution.supporter_id is not None:
-        email = contribution.supporter.email.strip().lower()
-        keys.append(f"card-limit:email:{_digest('card-limit-email', email)}")
+        keys.append(f"card-limit:email:{email_digest(contribution.supporter.email)}")
     return keys
 
 
@@ -65,20 +61,11 @@ def blocked(keys) -> bool:
     return any(cache.get(f"{key}:blocked") for key in keys)
 
 
-def _incr(key, timeout) -> int:
-    cache.add(key, 0, timeout)  # the window starts with the first count
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, timeout)
-        return 1
-
-
 def count_failure(keys):
     """A declined card: count it against each source (blocking those at the limit) and for the breaker, which may
     trip. Returns True if card payments are paused now."""
     for key in keys:
-        if _incr(f"{key}:failures", CARD_FAILURE_WINDOW) >= CARD_FAILURE_LIMIT:
+        if count_in_window(f"{key}:failures", CARD_FAILURE_WINDOW) >= CARD_FAILURE_LIMIT:
             cache.set(f"{key}:blocked", True, CARD_BLOCK_SECONDS)
     _count_for_breaker("failures")
     return _trip_if_needed()
@@ -104,7 +91,7 @@ def _bucket_keys(kind, now=None):
 
 
 def _count_for_breaker(kind):
-    _incr(_bucket_keys(kind)[-1], _bucket_seconds() * (BREAKER_BUCKETS + 1))
+    count_in_window(_bucket_keys(kind)[-1], _bucket_seconds() * (BREAKER_BUCKETS + 1))
 
 
 @dataclass(frozen=True)

@@ -29,11 +29,11 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.limits import count_in_window
 from support.reminders import (
     MAX_TOKEN_LENGTH,
     BadLink,
     LimitReached,
-    _count,  # the reminders' fixed-window counter in the cache
     absolute,
     email_digest,
     ip_digest,
@@ -63,12 +63,12 @@ def _language(value):
 
 
 def take_manage_ip_allowance(ip: str) -> None:
-    if _count(f"samizdat:manage:ip:{ip_digest(ip)}", MANAGE_IP_WINDOW) > MANAGE_IP_LIMIT:
+    if count_in_window(f"samizdat:manage:ip:{ip_digest(ip)}", MANAGE_IP_WINDOW) > MANAGE_IP_LIMIT:
         raise LimitReached(_("Too many requests from your connection. Please try again in an hour."))
 
 
 def take_manage_address_allowance(email: str) -> None:
-    if _count(f"samizdat:manage:address:{email_digest(email)}", MANAGE_ADDRESS_WINDOW) > MANAGE_ADDRESS_LIMIT:
+    if count_in_window(f"samizdat:manage:address:{email_digest(email)}", MANAGE_ADDRESS_WINDOW) > MANAGE_ADDRESS_LIMIT:
         raise LimitReached(_("We have had several requests for this address today. Please try again tomorrow."))
 
 

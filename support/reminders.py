@@ -14,10 +14,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from core.limits import count_in_window
 
 WHEN_DAYS = {"week": 7, "month": 30, "quarter": 91}
 DEFAULT_WHEN = "month"
@@ -77,24 +78,15 @@ def due_date(when: str, today: dt.date | None = None) -> dt.date:
 # --- Limits ---------------------------------------------------------------------------------------------------------
 
 
-def _count(key, window):
-    cache.add(key, 0, window)  # starts the window; a later add does not extend it
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, window)
-        return 1
-
-
 def take_ip_allowance(ip: str) -> None:
     """Count one request from ``ip``; raise ``LimitReached`` past the hourly limit."""
-    if _count(f"samizdat:remind:ip:{ip_digest(ip)}", IP_WINDOW) > IP_LIMIT:
+    if count_in_window(f"samizdat:remind:ip:{ip_digest(ip)}", IP_WINDOW) > IP_LIMIT:
         raise LimitReached(_("Too many requests from your connection. Please try again in an hour."))
 
 
 def take_address_allowance(digest: str) -> None:
     """Count one request for the address with ``digest``; raise ``LimitReached`` past the daily limit."""
-    if _count(f"samizdat:remind:address:{digest}", ADDRESS_WINDOW) > ADDRESS_LIMIT:
+    if count_in_window(f"samizdat:remind:address:{digest}", ADDRESS_WINDOW) > ADDRESS_LIMIT:
         raise LimitReached(_("We have had several requests for this address today. Please try again tomorrow."))
 
 

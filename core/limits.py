@@ -1,0 +1,14 @@
+"""Counting in the shared cache for rate limits: fixed windows that start with the first count."""
+
+from django.core.cache import cache
+
+
+def count_in_window(key: str, window: int) -> int:
+    """Add one to ``key``'s count and return it. The window starts with the first count; a later count does not
+    extend it. Atomic across processes on Redis (``add`` then ``incr``)."""
+    cache.add(key, 0, window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between add and incr
+        cache.set(key, 1, window)
+        return 1
