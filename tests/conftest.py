@@ -1,5 +1,7 @@
 import io
 import os
+import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,3 +66,37 @@ def demo_export(django_db_setup, django_db_blocker, tmp_path_factory):
         in_process = export_site(tmp_path_factory.mktemp("export-in-process"), ExportOptions(jobs=1, brotli_quality=5))
         call_command("export_mirror", str(out), "--jobs", "1", "--brotli-quality", "5", stdout=stdout)
     return DemoExport(out=out, root=(out / "current").resolve(), in_process=in_process, stdout=stdout.getvalue())
+
+
+# --- The one headless Chromium of a run (browser tests and the export walks share it: Playwright allows one sync
+# instance per thread).
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the live server are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium(django_db_setup):
+    """One headless Chromium for the session. It depends on the test database only so that it closes first: its
+    keep-alive connections hold the test server's request threads, and with them database connections."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing: run `sudo apt-get install -y chromium` (make test does it as root).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+    time.sleep(0.5)  # the server's request threads see their sockets close and release their database connections

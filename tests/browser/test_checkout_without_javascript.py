@@ -7,8 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.browser.test_asks_without_javascript import english_article_path
+from tests.support import localstripe as fixtures
 
 pytestmark = pytest.mark.browser
+
+# Card configured (against localstripe), so the page shows it as a way that needs JavaScript rather than as missing.
+localstripe_server, localstripe = fixtures.localstripe_server, fixtures.localstripe
 
 REFERENCE = re.compile(r"^SZ-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
 PAY_PATH = re.compile(r"^/support/pay/([0-9a-f-]{36})/$")
@@ -37,7 +41,7 @@ def forget_contributions_since(django_db_blocker, existing):
         Contribution.objects.filter(pk__in=created).delete()
 
 
-def test_from_the_appeal_to_a_bank_transfer_reference(chromium, reading_server, django_db_blocker):
+def test_from_the_appeal_to_a_bank_transfer_reference(chromium, reading_server, localstripe, django_db_blocker):
     from support.models import Contribution
 
     path = english_article_path(django_db_blocker)

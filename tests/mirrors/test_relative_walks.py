@@ -4,8 +4,6 @@ disk. Home → a section → a story → a "Read more" story → the first archi
 from the copy itself. Then, with JavaScript on under the sub-path, the reader script finds the goal.json snapshot and
 sends no counters."""
 
-import os
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,14 +12,8 @@ from tests.static_host import static_host
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
+
 # Playwright's sync API runs an event loop in this thread; the exports below still use the ORM synchronously.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
-CHROMIUM_ARGS += ["--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
 def _export(tmp_path_factory, name, **options):
     from mirrors.export.run import ExportOptions, export_site
 
@@ -49,19 +41,6 @@ def sub_path_server(relative_export, tmp_path_factory):
     (site / "a" / "b").symlink_to(relative_export.root, target_is_directory=True)
     with static_host(site, prefix="/a/b/") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser(django_db_setup):
-    """Headless Chromium, started after the test database is ready (Playwright runs an event loop in this thread)."""
-    from playwright.sync_api import sync_playwright
-
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is missing: run `sudo apt-get install -y chromium` (make test does it as root).")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 class Walk:
@@ -127,18 +106,18 @@ def walk_the_copy(walk, start):
     walk.finish()
 
 
-def test_the_relative_export_walks_under_a_sub_path(sub_path_server, browser):
-    walk_the_copy(Walk(browser, sub_path_server), sub_path_server)
+def test_the_relative_export_walks_under_a_sub_path(sub_path_server, chromium):
+    walk_the_copy(Walk(chromium, sub_path_server), sub_path_server)
 
 
-def test_the_file_urls_export_walks_from_disk(file_export, browser):
+def test_the_file_urls_export_walks_from_disk(file_export, chromium):
     root = file_export.root.resolve().as_uri() + "/"
-    walk = Walk(browser, root)
+    walk = Walk(chromium, root)
     walk_the_copy(walk, root + "index.html")
 
 
-def test_the_reader_script_under_a_sub_path_reads_the_snapshot_and_sends_nothing(sub_path_server, browser):
-    walk = Walk(browser, sub_path_server, javascript=True)
+def test_the_reader_script_under_a_sub_path_reads_the_snapshot_and_sends_nothing(sub_path_server, chromium):
+    walk = Walk(chromium, sub_path_server, javascript=True)
     walk.page.goto(sub_path_server)
     walk.follow("main .card__title a")
     while walk.page.locator("#sz-asks").count() == 0:  # a story with asks (some have none)
