@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.http import Http404
 
+from core import snapshot
+
 FRONT_SIZE = 10
 ARCHIVE_PAGE_SIZE = 20
 
@@ -43,7 +45,10 @@ def attach_sections(articles):
     if not articles:
         return articles
     parent_paths = {article.path[: -SectionPage.steplen] for article in articles}
-    sections = {section.path: section for section in SectionPage.objects.filter(path__in=parent_paths)}
+    if snapshot.active():  # a batch render of one snapshot: every section, once
+        sections = snapshot.remember("sections", lambda: {found.path: found for found in SectionPage.objects.all()})
+    else:
+        sections = {section.path: section for section in SectionPage.objects.filter(path__in=parent_paths)}
     for article in articles:
         article.section = sections.get(article.path[: -SectionPage.steplen])
     return articles

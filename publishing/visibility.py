@@ -1,15 +1,21 @@
 """Which pages every reader may see. Most newsrooms restrict no page, so the common case costs no query.
 
 Wagtail's ``.public()`` reads every view restriction on each call; here the answer "are there any restrictions at all?"
-is kept in the cache under the page-cache generation, which moves whenever a restriction (or anything else) changes.
+is kept in the cache under the page-cache generation, which moves whenever a restriction (or anything else) changes, and
+for a whole batch render of one snapshot (``core.snapshot``).
 """
 
 from django.core.cache import cache
 
+from core import snapshot
 from core.page_cache import current_generation
 
 
 def any_view_restrictions():
+    return snapshot.remember("any-view-restrictions", _any_view_restrictions)
+
+
+def _any_view_restrictions():
     from wagtail.models import PageViewRestriction
 
     key = f"samizdat:restrictions:{current_generation()}"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from core import snapshot
 from core.money import Money
 from support.figures import figures_for, placeholder_values
 from support.placeholders import fill
@@ -85,14 +86,15 @@ def _render_variant(variant, values):
     )
 
 
-def _campaign_asks(language, memo):
+def _campaign_asks(language):
     """The running campaign of ``language`` with its enabled variants, figures and placeholder values, and a place for
-    rendered copy. ``memo`` (a dict the caller keeps across requests, or None) holds it for a whole batch render."""
+    rendered copy; worked out once for a whole batch render of one snapshot (the static export: ``core.snapshot``)."""
+    return snapshot.remember(("campaign-asks", language), lambda: _find_campaign_asks(language))
+
+
+def _find_campaign_asks(language):
     from support.models import AskVariant
 
-    key = ("campaign-asks", language)
-    if memo is not None and key in memo:
-        return memo[key]
     variants = list(
         AskVariant.objects.filter(campaign__is_active=True, campaign__language=language, enabled=True)
         .select_related("campaign")
@@ -103,18 +105,16 @@ def _campaign_asks(language, memo):
     if campaign is not None:
         figures = figures_for(campaign)
         found = (campaign, variants, figures, placeholder_values(campaign, figures, language), {})
-    if memo is not None:
-        memo[key] = found
     return found
 
 
-def asks_for(info, now=None, memo=None):
+def asks_for(info, now=None):
     """The asks of one article: the campaign of its language and, per surface, the variants that target it.
 
-    ``memo`` is for batch renders of one snapshot (the static export): a dict kept across its requests, so the
-    campaign, its figures and each variant's filled copy are worked out once rather than for every article."""
+    In a batch render of one snapshot (the static export), the campaign, its figures and each variant's filled copy are
+    worked out once rather than for every article."""
     now = now or timezone.now()
-    found = _campaign_asks(info.language, memo)
+    found = _campaign_asks(info.language)
     if found is None:
         return None
     campaign, variants, figures, values, rendered = found
@@ -153,7 +153,7 @@ def _asks_in_context(context, page):
         from publishing.interface import article_info
 
         info = article_info(page, context.get("topics"), context.get("section"))
-        cache[page.pk] = asks_for(info, memo=getattr(request, "samizdat_batch_memo", None))
+        cache[page.pk] = asks_for(info)
         if cache[page.pk] is not None and request is not None:
             # The page shows live figures (the gap): readers without JavaScript get them at most this old.
             request.samizdat_cache_seconds = settings.GOAL_MAX_AGE

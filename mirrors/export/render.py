@@ -22,6 +22,7 @@ from django.core.handlers.base import BaseHandler
 from django.db import close_old_connections
 from django.test import RequestFactory
 
+from core import snapshot
 from mirrors.export.scan import HostRules, scan_css, scan_html, scan_script
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -90,19 +91,21 @@ class Renderer:
         self.handler.load_middleware()
         self.factory = RequestFactory(HTTP_HOST=self.host, secure=parts.scheme == "https")
         self.rules = HostRules(canonical_url)
-        # An export is a snapshot: what every page of it shares (the asks' copy and live figures, say) may be worked out
-        # once per process and reused by every later request of this renderer.
+        # An export is a snapshot: what every page of it shares (the asks' copy and live figures, say) is worked out
+        # once per process and reused by every later request of this renderer (core.snapshot).
         self.batch_memo = {}
+        self._sites = {}
 
     def get(self, path):
         request = self.factory.get(path)
         request.samizdat_export = True
-        request.samizdat_batch_memo = self.batch_memo
-        response = self.handler.get_response(request)
-        if response.streaming:
-            body = b"".join(response.streaming_content)
-        else:
-            body = response.content
+        self._share_site(request)
+        with snapshot.batch(self.batch_memo):
+            response = self.handler.get_response(request)
+            if response.streaming:
+                body = b"".join(response.streaming_content)
+            else:
+                body = response.content
         # Closing a response ends the request, which would close a database connection Django finds in a
         # transaction or past its age: the renderer's requests are not the connection's, so it stays open.
         signals.request_finished.disconnect(close_old_connections)
@@ -111,6 +114,18 @@ class Renderer:
         finally:
             signals.request_finished.connect(close_old_connections)
         return response, body
+
+    def _share_site(self, request):
+        """Wagtail looks the request's site and the sites' root paths up once per request, keeping them on the request
+        (``_wagtail_site``, ``_wagtail_cached_site_root_paths``); every request of one export has the same host, so the
+        answers of the first are handed to the rest."""
+        from wagtail.models import Site
+
+        if "site" not in self._sites:
+            self._sites["site"] = Site.find_for_request(self.factory.get("/"))
+            self._sites["root_paths"] = Site.get_site_root_paths()
+        request._wagtail_site = self._sites["site"]
+        request._wagtail_cached_site_root_paths = self._sites["root_paths"]
 
     def render_to(self, root, path, *, file_name=None):
         """Render ``path`` and write it under ``root``; report anything that would make a static copy differ.

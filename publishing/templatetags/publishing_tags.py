@@ -2,8 +2,12 @@ import json
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from core import snapshot
 
 register = template.Library()
 
@@ -15,7 +19,22 @@ def section_nav():
     from publishing.models import SectionPage
     from publishing.visibility import public
 
-    return list(public(SectionPage.objects.live().in_menu()).order_by("path"))
+    return snapshot.remember("section-nav", lambda: list(public(SectionPage.objects.live().in_menu()).order_by("path")))
+
+
+@register.simple_tag(takes_context=True)
+def article_card(context, article, show_section=False, is_lead=False):
+    """An article's card (``publishing/includes/card.html``). A card looks the same on every page that lists the
+    article, so a batch render of one snapshot (the static export) renders each card once per language and form."""
+    key = ("card", article.pk, bool(show_section), bool(is_lead), translation.get_language())
+    return snapshot.remember(
+        key,
+        lambda: render_to_string(
+            "publishing/includes/card.html",
+            {"article": article, "show_section": show_section, "is_lead": is_lead},
+            request=context.get("request"),
+        ),
+    )
 
 
 @register.simple_tag
