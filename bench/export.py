@@ -7,9 +7,12 @@ by default):
    (tree bookkeeping, revisions, search and reference index updates), which would make a 10,000-article site take
    longer to build than to export. Articles are therefore inserted in bulk: the page rows with their tree paths
    computed here (the same paths ``add_child`` would give: ``Page._get_path``), then the article rows, topics and
-   bylines, then the sections' child counts. Each one copies a demo article's section, language, body, lead image,
-   topics and bylines under its own title, slug and publication time (three years back, minutes apart), so pages
-   use the demo's images and renditions. Nothing is indexed for search: the export has no search.
+   bylines, then the sections' child counts. Each one copies a demo article's section, language, body, lead image
+   and bylines under its own title, slug and publication time (three years back, minutes apart), so pages use the
+   demo's images and renditions. Topics are drawn at random (seeded) from ``--topics`` topics, the demo's and
+   generated ones, one to three an article with some far more common than others, as a newsroom's are: so few
+   stories share a set of topics, and "Read more" is ranked for nearly every one. Nothing is indexed for search: the
+   export has no search.
 2. **A cold export**: ``manage.py export_mirror`` with its defaults (one worker process per CPU, brotli quality 11,
    an empty compression cache), timed from outside. Then the files, their size, and what the twins save: the text
    files that got twins, against their ``.gz`` and ``.br`` forms.
@@ -27,6 +30,7 @@ import base64
 import datetime as dt
 import json
 import os
+import random
 import resource
 import shutil
 import subprocess
@@ -46,11 +50,15 @@ EXPORT_TIMEOUT = 1800
 NEWEST = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 SPACING = dt.timedelta(minutes=157)  # 10,000 articles reach about three years back
 BATCH = 500
+TOPICS = 60
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=rp.positive_int, default=TARGET_ARTICLES, help="articles to generate")
+    parser.add_argument(
+        "--topics", type=rp.positive_int, default=TOPICS, help="topics to draw from (the demo's plus generated ones)"
+    )
     parser.add_argument("--jobs", type=rp.positive_int, default=None, help="export worker processes (default: CPUs)")
     parser.add_argument("--brotli-quality", type=int, choices=range(12), default=11, metavar="0-11")
     parser.add_argument(
@@ -71,7 +79,30 @@ def site_environment(tmp, database_url):
     return env, cache_label, database_label
 
 
-def generate_articles(count):
+def topic_pool(size):
+    """The demo's topics plus generated ones, ``size`` in all."""
+    from publishing.models import Topic
+
+    existing = Topic.objects.count()
+    Topic.objects.bulk_create(
+        Topic(name=f"Subject {number}", slug=f"subject-{number}", description=f"Stories on subject {number}.")
+        for number in range(existing + 1, size + 1)
+    )
+    return list(Topic.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def draw_topics(pool, number):
+    """One to three topics for article ``number``, the same every run; lower-numbered topics are far more common."""
+    chance = random.Random(number)
+    weights = [1 / (rank + 1) for rank in range(len(pool))]
+    wanted = chance.choice((1, 2, 2, 3))
+    drawn = set()
+    while len(drawn) < min(wanted, len(pool)):
+        drawn.add(chance.choices(pool, weights)[0])
+    return sorted(drawn)
+
+
+def generate_articles(count, topics):
     """Insert ``count`` live articles in bulk (see the module's docstring); returns the seconds it took."""
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
@@ -81,9 +112,8 @@ def generate_articles(count):
     from publishing.models import ArticleByline, ArticlePage
 
     started = time.perf_counter()
-    models = list(
-        ArticlePage.objects.live().order_by("path").select_related("locale").prefetch_related("topics", "bylines")
-    )
+    pool = topic_pool(topics)
+    models = list(ArticlePage.objects.live().order_by("path").select_related("locale").prefetch_related("bylines"))
     if not models:
         raise SystemExit("The demo has no articles to copy.")
     parents = {model.pk: model.get_parent() for model in models}
@@ -141,9 +171,9 @@ def generate_articles(count):
             fields = list(ArticlePage._meta.local_concrete_fields)
             ArticlePage.objects._insert(articles, fields=fields, using=connection.alias)
             ArticlePage.topics.through.objects.bulk_create(
-                ArticlePage.topics.through(articlepage_id=page.pk, topic_id=topic.pk)
-                for page, model in zip(pages, extras, strict=True)
-                for topic in model.topics.all()
+                ArticlePage.topics.through(articlepage_id=page.pk, topic_id=topic)
+                for number, page in zip(numbers, pages, strict=True)
+                for topic in draw_topics(pool, number)
             )
             ArticleByline.objects.bulk_create(
                 ArticleByline(page_id=page.pk, author_id=byline.author_id, sort_order=byline.sort_order)
@@ -153,6 +183,15 @@ def generate_articles(count):
         for parent_pk, number in added.items():
             Page.objects.filter(pk=parent_pk).update(numchild=F("numchild") + number)
     return time.perf_counter() - started
+
+
+def topic_sets():
+    from publishing.models import ArticlePage
+
+    sets = {}
+    for article, topic in ArticlePage.topics.through.objects.values_list("articlepage_id", "topic_id"):
+        sets.setdefault(article, set()).add(topic)
+    return len({frozenset(topics) for topics in sets.values()})
 
 
 def check_generated():
@@ -285,9 +324,10 @@ def main(argv=None):
 
         rp.heading(f"Generating {args.articles:,} articles")
         rp.setup_django(env)
-        seconds = generate_articles(args.articles)
+        seconds = generate_articles(args.articles, args.topics)
         live = check_generated()
         print(f"  {seconds:.1f} s in bulk ({seconds / args.articles * 1000:.2f} ms an article); {live:,} live articles")
+        print(f"  {topic_sets():,} different sets of topics among them, from {args.topics} topics")
 
         out = tmp / "mirror"
         cold, cold_cpu = export(env, out, args, "cold")

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
+from core import snapshot
 from core.reading import mark_reading
 from publishing.listing import attach_sections, live_articles, newest_first
 from publishing.models import ArticlePage, SectionPage, Topic
@@ -109,9 +110,14 @@ class ArticleFeed(Feed):
         return [topic.name for topic in item.topics.all()]
 
     def item_extra_kwargs(self, item):
+        # The same story in the RSS and Atom feeds of the site, its language, its section and its topics: a batch
+        # render of one snapshot (the static export) renders its full text once.
+        return {"content": snapshot.remember(("feed-item", item.pk), lambda: self.full_text(item))}
+
+    def full_text(self, item):
         with translation.override(item.language):
             html = render_to_string("publishing/feed_item.html", {"article": item})
-        return {"content": absolutize_html(html)}
+        return absolutize_html(html)
 
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)

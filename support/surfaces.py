@@ -5,7 +5,7 @@ variants as inert ``<template>`` elements; the reader script picks among them in
 only on the article and the campaign, so the page stays the same bytes for every reader.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -216,16 +216,38 @@ def _render(surface, context, page):
     asks = _asks_in_context(context, page)
     if asks is None or surface not in asks.surfaces:
         return ""
-    return render_to_string(
-        f"support/surfaces/{surface}.html", _surface_context(asks, surface), request=context.get("request")
+    return _once_per_snapshot(
+        ("surface", surface, asks.campaign.pk, asks.info.language, tuple(v.key for v in asks.surfaces[surface])),
+        asks,
+        lambda asks: render_to_string(
+            f"support/surfaces/{surface}.html", _surface_context(asks, surface), request=context.get("request")
+        ),
     )
+
+
+# Stands for the article's id in a surface rendered once for every article of a batch (see _once_per_snapshot).
+_ANY_ARTICLE = "sz-any-article-5c1e"
+
+
+def _once_per_snapshot(key, asks, render):
+    """``render(asks)``; in a batch render of one snapshot (the static export), rendered once for every article with
+    the same campaign, language and variants, the article's id being the only part of the markup that differs."""
+    if not snapshot.active():
+        return render(asks)
+    html = snapshot.remember(key, lambda: render(replace(asks, info=replace(asks.info, id=_ANY_ARTICLE))))
+    return mark_safe(html.replace(_ANY_ARTICLE, str(asks.info.id)))  # noqa: S308  (our own markup, an integer put in)
 
 
 def render_article_top(context, page):
     asks = _asks_in_context(context, page)
     if asks is None:
         return ""
-    return render_to_string("support/surfaces/config.html", {"asks": asks}) + _render("banner", context, page)
+    config = _once_per_snapshot(
+        ("surface-config", asks.campaign.pk, asks.info.language),
+        asks,
+        lambda asks: render_to_string("support/surfaces/config.html", {"asks": asks}),
+    )
+    return config + _render("banner", context, page)
 
 
 def render_after_paragraph(context, page, paragraph):

@@ -102,6 +102,20 @@ class ExportResult:
     tree_hash: str
     counts: dict
     manifest: dict = field(repr=False)
+    stages: dict = field(default_factory=dict)  # stage → wall seconds, in the order they ran
+
+
+class _Stopwatch:
+    """Wall seconds per stage of an export, for the operator (and the benchmark) to see where the time goes."""
+
+    def __init__(self):
+        self.stages = {}
+        self._last = time.monotonic()
+
+    def lap(self, stage):
+        now = time.monotonic()
+        self.stages[stage] = round(self.stages.get(stage, 0) + now - self._last, 2)
+        self._last = now
 
 
 def new_export_id():
@@ -312,7 +326,7 @@ def link_rewriter(options):
     return rewrite_tree
 
 
-def _build(root, options, *, canonical_url):
+def _build(root, options, *, canonical_url, watch):
     rules = HostRules(canonical_url)
     tree = _Tree(root=root, rules=rules)
     site = inventory.default_site()
@@ -325,9 +339,11 @@ def _build(root, options, *, canonical_url):
     def kind_of(path):
         return kinds.get(path, "dependency")
 
+    watch.lap("inventory")
     tree.take(
         render_all(root, sorted(kinds), jobs=jobs, canonical_url=canonical_url, progress=options.progress), kind_of
     )
+    watch.lap("render")
     _copy_static(tree)
     shards = _sitemap_shards(tree, canonical_url)
     for shard in shards:
@@ -340,7 +356,9 @@ def _build(root, options, *, canonical_url):
     _dependencies(tree)  # media the second round references
     moved = _redirect_stubs(tree, renderer, site)
     _not_found_page(tree, renderer)
+    watch.lap("static, media, sitemaps, redirects")
     _closure(tree)
+    watch.lap("closure")
     if tree.problems:
         raise ExportFailed(tree.problems)
 
@@ -410,13 +428,16 @@ def export_site(out, options=None):
     partial = out / EXPORTS_DIR / f"{export_id}{PARTIAL_SUFFIX}"
     partial.mkdir()
     started = time.monotonic()
+    watch = _Stopwatch()
     try:
         with override_settings(ALLOWED_HOSTS=_allowed_hosts_with(canonical_url)):
-            tree, overlay, counts = _build(partial, options, canonical_url=canonical_url)
+            tree, overlay, counts = _build(partial, options, canonical_url=canonical_url, watch=watch)
         if rewrite_links is not None:
             rewrite_links(partial, file_urls=options.file_urls)
+            watch.lap("relative links")
         volatile = {EXPORT_JSON}
         tree_hash = tree_hash_of(partial, exclude=overlay | volatile)
+        watch.lap("tree hash")
         generated_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         counts["files"] = len(tree.files) + 1  # and export.json itself
         info = {
@@ -430,6 +451,7 @@ def export_site(out, options=None):
         }
         write_file(partial, EXPORT_JSON, (json.dumps(info, indent=2, sort_keys=True) + "\n").encode())
         compressed = compress_tree(partial, cache_dir=out / CACHE_DIR, brotli_quality=options.brotli_quality)
+        watch.lap("compress")
         manifest = write_manifest(
             partial,
             export_id=export_id,
@@ -444,10 +466,17 @@ def export_site(out, options=None):
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
         raise
+    watch.lap("manifest")
     _publish(out, export_id)
     prune(out, options.keep)
+    watch.lap("publish")
     counts["seconds"] = round(time.monotonic() - started, 1)
     counts["compressed"] = compressed
     return ExportResult(
-        export_id=export_id, root=final, tree_hash=manifest["tree_hash"], counts=counts, manifest=manifest
+        export_id=export_id,
+        root=final,
+        tree_hash=manifest["tree_hash"],
+        counts=counts,
+        manifest=manifest,
+        stages=watch.stages,
     )

@@ -13,16 +13,17 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
+from core import snapshot
 from core.reading import mark_reading
 from publishing.blocks import ArticleBodyBlock
 from publishing.listing import Archive, attach_sections, live_articles, newest_first
 from publishing.models.images import NewsImage
 from publishing.models.snippets import Author, Topic
-from publishing.visibility import is_restricted, public
+from publishing.visibility import any_view_restrictions, is_restricted, public
 
 ARTICLE_LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 
@@ -52,6 +53,13 @@ class ReadingPageMixin:
 
     def url_path_for_canonical(self):
         return self.get_url() or "/"
+
+    def get_view_restrictions(self):
+        # Wagtail checks them before serving every page (two queries); when no page has a view restriction at all
+        # (publishing.visibility keeps that answer), there is nothing to look up.
+        if not any_view_restrictions():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     def get_export_paths(self):
         """Every path this page answers on the public site, relative to its URL ("/" is the page itself).
@@ -231,6 +239,14 @@ class ArticlePage(ReadingPageMixin, Page):
                 numbered.append((block, None))
         return numbered
 
+    def bylines_and_topics(self):
+        """([author], [topic]) of this article; a batch render of one snapshot reads every article's at once."""
+        if snapshot.active():
+            bylines, topics = snapshot.remember("bylines-and-topics", _every_articles_bylines_and_topics)
+            return bylines.get(self.pk, []), topics.get(self.pk, [])
+        authors = [byline.author for byline in self.bylines.select_related("author").order_by("sort_order", "pk")]
+        return authors, list(self.topics.all())
+
     def get_context(self, request, *args, **kwargs):
         from publishing.related import read_more
 
@@ -240,12 +256,24 @@ class ArticlePage(ReadingPageMixin, Page):
             self.lead_image = (
                 NewsImage.objects.select_related("licence").prefetch_related("renditions").get(pk=self.lead_image_id)
             )
-        context["bylines"] = [byline.author for byline in self.bylines.select_related("author")]
-        context["topics"] = list(self.topics.all())
+        context["bylines"], context["topics"] = self.bylines_and_topics()
         context["read_more"] = read_more(self, topics=context["topics"])
         context["body_blocks"] = self.numbered_body()
         context["section"] = self.get_parent().specific_deferred
         return context
+
+
+def _every_articles_bylines_and_topics():
+    bylines, topics = {}, {}
+    for byline in ArticleByline.objects.select_related("author").order_by("page_id", "sort_order", "pk"):
+        bylines.setdefault(byline.page_id, []).append(byline.author)
+    every_topic = list(Topic.objects.all())  # in Topic's ordering, by the database's collation
+    place = {topic.pk: number for number, topic in enumerate(every_topic)}
+    for page_id, topic_id in ArticlePage.topics.through.objects.values_list("articlepage_id", "topic_id"):
+        topics.setdefault(page_id, []).append(every_topic[place[topic_id]])
+    for found in topics.values():
+        found.sort(key=lambda topic: place[topic.pk])
+    return bylines, topics
 
 
 class ArticleByline(Orderable):

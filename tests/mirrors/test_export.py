@@ -57,6 +57,7 @@ def holds(root, path):
 
 def test_the_command_exports_and_publishes(demo_export):
     assert "Export " in demo_export.stdout and "is now" in demo_export.stdout
+    assert "Seconds by stage: inventory" in demo_export.stdout and "render" in demo_export.stdout
     assert (demo_export.out / "current").is_symlink()
     assert demo_export.root.parent == (demo_export.out / "exports").resolve()
     info = json.loads((demo_export.root / "export.json").read_text())

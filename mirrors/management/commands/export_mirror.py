@@ -78,5 +78,6 @@ class Command(BaseCommand):
             f"Exported {counts['pages']} pages, {counts['feeds']} feeds, {counts['sitemaps']} sitemaps, "
             f"{counts['static']} static files, {counts['media']} images and {counts['redirects']} redirects "
             f"in {counts['seconds']} s.\n"
-            f"Export {result.export_id} (tree {result.tree_hash}) is now {out}/current."
+            f"Export {result.export_id} (tree {result.tree_hash}) is now {out}/current.\n"
+            "Seconds by stage: " + ", ".join(f"{stage} {seconds}" for stage, seconds in result.stages.items())
         )

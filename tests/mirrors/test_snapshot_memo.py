@@ -1,0 +1,41 @@
+"""A batch render of one snapshot remembers what its pages share (core.snapshot); that must never change a byte."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from core import snapshot
+from mirrors.export import inventory
+from mirrors.export.render import Renderer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_batch_renders_every_page_as_rendering_it_alone_would(settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, urlsplit(settings.CANONICAL_URL).hostname]
+    paths = [entry.path for entry in inventory.public_entries()]
+    assert len(paths) > 50 and any(path.startswith("/ru/") or "/ru" in path for path in paths)
+
+    batch = Renderer(settings.CANONICAL_URL)
+    together = {}
+    for path in paths:
+        response, body = batch.get(path)
+        together[path] = (response.status_code, body)
+    remembered = {key[0] if isinstance(key, tuple) else key for key in batch.batch_memo}
+    assert {"card", "read-more-index", "read-more-cards", "campaign-asks", "section-nav"} <= remembered, remembered
+
+    for path in paths:
+        response, body = Renderer(settings.CANONICAL_URL).get(path)  # a renderer of its own: nothing remembered
+        assert (response.status_code, body) == together[path], path
+
+
+def test_outside_a_batch_nothing_is_remembered():
+    calls = []
+    assert snapshot.remember("key", lambda: calls.append(1) or len(calls)) == 1
+    assert snapshot.remember("key", lambda: calls.append(1) or len(calls)) == 2
+    assert not snapshot.active()
+    with snapshot.batch():
+        assert snapshot.active()
+        assert snapshot.remember("key", lambda: calls.append(1) or len(calls)) == 3
+        assert snapshot.remember("key", lambda: calls.append(1) or len(calls)) == 3
+    assert not snapshot.active()
