@@ -82,7 +82,8 @@ class ArticleFeed(Feed):
 
     # -- items
     def items(self, obj):
-        articles = live_articles(self.articles(obj)).prefetch_related("bylines__author", "topics")
+        # .defer(None): the full text goes into the feed, so the body comes with the rest rather than one query a story
+        articles = live_articles(self.articles(obj)).defer(None).prefetch_related("bylines__author", "topics")
         return attach_sections(newest_first(articles)[:FEED_SIZE])
 
     def item_title(self, item):

@@ -19,6 +19,7 @@ The same database always gives the same files (everything is sorted; nothing hos
 exports have the same tree hash.
 """
 
+import gc
 import json
 import math
 import multiprocessing
@@ -162,6 +163,9 @@ def render_all(root, paths, *, jobs, canonical_url, progress=None):
         return results
     # Each worker opens its own database connections; none may share the parent's socket.
     connections.close_all()
+    # What the parent holds is only read by the workers: kept out of the collector's reach, its memory pages stay
+    # shared with them instead of being copied the first time a collection in a worker walks them.
+    gc.freeze()
     pool = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context("fork"),
@@ -180,6 +184,7 @@ def render_all(root, paths, *, jobs, canonical_url, progress=None):
                 progress(done, len(paths))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
     return results
 
 

@@ -13,7 +13,7 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page, PageViewRestriction
+from wagtail.models import Orderable, Page, PageViewRestriction, Site
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 
@@ -53,6 +53,13 @@ class ReadingPageMixin:
 
     def url_path_for_canonical(self):
         return self.get_url() or "/"
+
+    def _get_site_root_paths(self, cache_object=None, **kwargs):
+        # Wagtail reads the sites' root paths from the cache for each page object asked for its URL without a request;
+        # a batch render of one snapshot reads them once.
+        if cache_object is None and not kwargs and snapshot.active():
+            return snapshot.remember("site-root-paths", Site.get_site_root_paths)
+        return super()._get_site_root_paths(cache_object, **kwargs)
 
     def get_view_restrictions(self):
         # Wagtail checks them before serving every page (two queries); when no page has a view restriction at all
@@ -105,9 +112,12 @@ class HomePage(ReadingPageMixin, RoutablePageMixin, Page):
         # (indexed) and full path, instead of walking the tree level by level. Anything else routes as usual.
         if len(path_components) == 2:
             url_path = f"{self.url_path}{path_components[0]}/{path_components[1]}/"
-            article = ArticlePage.objects.filter(
-                slug=path_components[1], depth=self.depth + 2, url_path=url_path
-            ).first()
+            if snapshot.active():
+                article = _article_in_batch(url_path, depth=self.depth + 2)
+            else:
+                article = ArticlePage.objects.filter(
+                    slug=path_components[1], depth=self.depth + 2, url_path=url_path
+                ).first()
             if article is not None and article.live:
                 return RouteResult(article)
         return super().route(request, path_components)
@@ -252,15 +262,39 @@ class ArticlePage(ReadingPageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         if self.lead_image_id:
-            # the lead image, its licence and all its renditions in two queries (the page shows three sizes)
-            self.lead_image = (
+            # the lead image, its licence and all its renditions in two queries (the page shows three sizes), unless
+            # a batch render loaded it with its neighbours (_article_in_batch)
+            self.lead_image = getattr(self, "_batch_lead_image", None) or (
                 NewsImage.objects.select_related("licence").prefetch_related("renditions").get(pk=self.lead_image_id)
             )
         context["bylines"], context["topics"] = self.bylines_and_topics()
         context["read_more"] = read_more(self, topics=context["topics"])
         context["body_blocks"] = self.numbered_body()
-        context["section"] = self.get_parent().specific_deferred
+        context["section"] = attach_sections([self])[0].section
         return context
+
+
+# How many articles a batch render loads at once when routing: they come in order of their addresses, as the export
+# renders them, so one query serves this many requests.
+ARTICLE_BATCH = 64
+
+
+def _article_in_batch(url_path, *, depth):
+    """The article at ``url_path`` (or None) for a batch render of one snapshot (the static export).
+
+    The first request loads it with the next ``ARTICLE_BATCH`` articles by address, and their lead images with their
+    licences and renditions, so the articles an export renders one after another cost one query for many."""
+    waiting = snapshot.remember("articles-by-address", dict)
+    if url_path not in waiting:
+        following = ArticlePage.objects.filter(depth=depth, url_path__gte=url_path).order_by("url_path")
+        loaded = list(following[:ARTICLE_BATCH])
+        images = NewsImage.objects.select_related("licence").prefetch_related("renditions")
+        images = {image.pk: image for image in images.filter(pk__in={a.lead_image_id for a in loaded} - {None})}
+        for article in loaded:
+            article._batch_lead_image = images.get(article.lead_image_id)
+            waiting.setdefault(article.url_path, article)
+        waiting.setdefault(url_path, None)
+    return waiting.pop(url_path)  # each article is rendered once: keep no more than a batch in memory
 
 
 def _every_articles_bylines_and_topics():

@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from wagtail.images.shortcuts import get_rendition_or_not_found
 
 from core import snapshot
 
@@ -14,12 +15,27 @@ register = template.Library()
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-@register.simple_tag
-def section_nav():
+@register.simple_tag(takes_context=True)
+def section_nav(context):
+    """[(address, title)] of the sections in the navigation."""
     from publishing.models import SectionPage
     from publishing.visibility import public
 
-    return snapshot.remember("section-nav", lambda: list(public(SectionPage.objects.live().in_menu()).order_by("path")))
+    def find():
+        sections = public(SectionPage.objects.live().in_menu()).order_by("path")
+        return [(section.get_url(request=context.get("request")), section.title) for section in sections]
+
+    return snapshot.remember("section-nav", find)
+
+
+@register.simple_tag
+def rendition(image, spec):
+    """``{% rendition image "fill-480x270" as thumb %}``: what Wagtail's ``{% image image fill-480x270 as thumb %}``
+    gives (None without an image; a placeholder when the file is missing). A batch render of one snapshot looks each
+    rendition up once: an article's card image appears on many pages of an export."""
+    if not image:
+        return None
+    return snapshot.remember(("rendition", image.pk, spec), lambda: get_rendition_or_not_found(image, spec))
 
 
 @register.simple_tag(takes_context=True)
