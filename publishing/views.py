@@ -37,7 +37,7 @@ def topic_index(request):
 @require_safe
 def topic_front(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
-    archive = Archive(ArticlePage.objects.filter(topics=topic))
+    archive = Archive(ArticlePage.objects.filter(topics=topic), key=("topic", topic.pk))
     context = {"topic": topic, "articles": archive.front(), "archive": archive, "archive_number": None}
     return _reading(request, "publishing/topic_page.html", context)
 
@@ -45,7 +45,7 @@ def topic_front(request, slug):
 @require_safe
 def topic_archive(request, slug, number):
     topic = get_object_or_404(Topic, slug=slug)
-    archive = Archive(ArticlePage.objects.filter(topics=topic))
+    archive = Archive(ArticlePage.objects.filter(topics=topic), key=("topic", topic.pk))
     context = {"topic": topic, "articles": archive.page(number), "archive": archive, "archive_number": number}
     return _reading(request, "publishing/topic_page.html", context)
 

@@ -35,7 +35,8 @@ class HostRules:
         tokens = {"http://", *DEVELOPMENT_HOSTS}
         if self.canonical_host:
             tokens.add(self.canonical_host)
-        alternatives = "|".join(re.escape(token) for token in sorted(tokens, key=len, reverse=True))
+        self._tokens = sorted({token.lower() for token in tokens}, key=len, reverse=True)
+        alternatives = "|".join(re.escape(token) for token in self._tokens)
         self._forbidden = re.compile(alternatives, re.IGNORECASE)
         self._development = re.compile(
             r"^[a-z][a-z0-9+.-]*://(?:[^/@]*@)?(?:"
@@ -45,11 +46,32 @@ class HostRules:
         )
 
     def forbidden_matches(self, text):
-        return self._forbidden.finditer(text)
+        """[(start, end)] of every forbidden token in ``text``, case ignored, in order.
+
+        A case-insensitive alternation costs about 2 ms on a 20 KB page, scanning it position by position; finding each
+        token in the lower-cased text costs a few microseconds. The regular expression remains for the rare text whose
+        lower-cased form has another length (so that positions would not carry over)."""
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            return [match.span() for match in self._forbidden.finditer(text)]
+        found = []
+        for token in self._tokens:
+            start = lowered.find(token)
+            while start != -1:
+                found.append((start, start + len(token)))
+                start = lowered.find(token, start + len(token))
+        found.sort()
+        # as the alternation would: no two matches overlap, the earliest (then the longest) wins
+        kept, reached = [], -1
+        for start, end in found:
+            if start >= reached:
+                kept.append((start, end))
+                reached = end
+        return kept
 
     def forbidden_in(self, text):
         """The forbidden tokens found in ``text`` (sorted, without repeats)."""
-        return sorted({match.group(0).lower() for match in self._forbidden.finditer(text)})
+        return sorted({text[start:end].lower() for start, end in self.forbidden_matches(text)})
 
     def is_outbound_link_allowed(self, url):
         # A link a reader clicks may go anywhere on purpose (a licence deed, a live mirror, the canonical site), but
@@ -102,6 +124,9 @@ _TOKEN = re.compile(
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _RAW_TEXT_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style")}
 _ALLOWED_META = ("og:", "twitter:", "article:")
+# A start tag without any of these attributes references nothing and allows nothing: most tags of a page (the
+# paragraphs, list items, spans…) are passed over without parsing their attributes.
+_INTERESTING = re.compile(r"(?<![\w-])(?:href|src|poster|data|srcset|imagesrcset|content)\s*=", re.IGNORECASE)
 
 
 def _attributes(text, offset):
@@ -147,6 +172,8 @@ def scan_html(text, base_path, rules):
                 open_link = None
             continue
         tag = name.lower()
+        if tag not in _RAW_TEXT_END and not _INTERESTING.search(match.group(2)):
+            continue
         attributes = _attributes(match.group(2), match.start(2))
         values = {attribute: value for attribute, value, _start, _end in attributes}
         rel = set(values.get("rel", "").lower().split())
@@ -157,7 +184,6 @@ def scan_html(text, base_path, rules):
             elif attribute in SRCSET_ATTRIBUTES:
                 for url in srcset_urls(html.unescape(value)):
                     reference(url)
-            absolute = urlsplit(html.unescape(value).strip()).scheme if ":" in value else ""
             canonical_link = tag == "link" and attribute == "href" and rel & {"canonical", "alternate"}
             if canonical_link or (tag == "meta" and attribute == "content" and meta_name.startswith(_ALLOWED_META)):
                 allowed.append((start, end))
@@ -170,7 +196,7 @@ def scan_html(text, base_path, rules):
                         if not rules.is_outbound_link_allowed(target):
                             problems.append(f"a development host in <meta refresh {target!r}>")
                         allowed.append((start, end))
-            elif tag == "a" and attribute == "href" and absolute:
+            elif tag == "a" and attribute == "href" and ":" in value and urlsplit(html.unescape(value).strip()).scheme:
                 if not rules.is_outbound_link_allowed(html.unescape(value)):
                     problems.append(f"a development host in <a href={value!r}>")
                 allowed.append((start, end))
@@ -190,13 +216,13 @@ def _forbidden_outside(text, allowed, rules):
     allowed.sort()
     starts = [start for start, _end in allowed]
     problems = []
-    for match in rules.forbidden_matches(text):
-        index = bisect.bisect_right(starts, match.start()) - 1
-        if index >= 0 and allowed[index][0] <= match.start() and match.end() <= allowed[index][1]:
+    for start, end in rules.forbidden_matches(text):
+        index = bisect.bisect_right(starts, start) - 1
+        if index >= 0 and allowed[index][0] <= start and end <= allowed[index][1]:
             continue
-        line = text.count("\n", 0, match.start()) + 1
-        context = text[max(0, match.start() - 40) : match.end() + 40].replace("\n", " ")
-        problems.append(f"{match.group(0)} on line {line}: …{context}…")
+        line = text.count("\n", 0, start) + 1
+        context = text[max(0, start - 40) : end + 40].replace("\n", " ")
+        problems.append(f"{text[start:end]} on line {line}: …{context}…")
     return problems
 
 

@@ -164,7 +164,7 @@ class SectionPage(ReadingPageMixin, RoutablePageMixin, Page):
             raise ValidationError({"slug": _("A section's slug cannot be a language code, such as “en” or “ru”.")})
 
     def archive(self):
-        return Archive(ArticlePage.objects.child_of(self))
+        return Archive(ArticlePage.objects.child_of(self), key=("section", self.pk))
 
     def get_export_paths(self):
         # the front, then every archive page (numbered from the oldest, so existing numbers never move)

@@ -180,3 +180,17 @@ def test_redirects_become_stubs_and_rules(tmp_path, settings, articles, django_c
 
 def test_the_stub_template_is_ours():
     assert Path(settings.BASE_DIR, "mirrors/templates/mirrors/redirect_stub.html").is_file()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<p>HTTP://Samizdat.Example/x and http://localhost:8000 or 127.0.0.1</p>",
+        "plain text with nothing forbidden",
+        "İstanbul: http://testserver/ then SAMIZDAT.EXAMPLE",  # lower-casing changes the length: the slow path
+        "http://http://samizdat.examplesamizdat.example",
+    ],
+)
+def test_forbidden_tokens_are_found_as_a_case_insensitive_alternation_would(text):
+    rules = HostRules("https://samizdat.example")
+    assert rules.forbidden_matches(text) == [match.span() for match in rules._forbidden.finditer(text)]
