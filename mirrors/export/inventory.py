@@ -14,6 +14,7 @@ from django.contrib.staticfiles import finders
 from django.urls import NoReverseMatch, reverse
 from wagtail.models import Page, Site
 
+from core import snapshot
 from publishing.listing import Archive
 from publishing.models import ArticlePage, SectionPage, Topic
 from publishing.visibility import public
@@ -47,9 +48,10 @@ def default_site():
 
 def page_paths(site):
     """Every path of every live, public page of ``site``, from each page's ``get_export_paths()``."""
-    pages = public(Page.objects.descendant_of(site.root_page, inclusive=True).live()).specific().order_by("path")
+    # Each page's own class (its get_export_paths), without its own fields (an article's body, say): none is needed.
+    pages = public(Page.objects.descendant_of(site.root_page, inclusive=True).live()).specific(defer=True)
     paths = []
-    for page in pages:
+    for page in pages.order_by("path"):
         url = page.get_url(current_site=site)
         if not url or not url.startswith("/"):
             continue  # a page outside the default site's tree has no path here
@@ -95,6 +97,11 @@ def support_paths():
 
 def public_entries():
     """Every public path to render, each once, sorted (the order never depends on the database's)."""
+    with snapshot.batch():  # one snapshot: the sites' root paths are looked up once, not once a page
+        return _public_entries()
+
+
+def _public_entries():
     site = default_site()
     entries = {}
     for kind, paths in (

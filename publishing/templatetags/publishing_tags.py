@@ -3,7 +3,7 @@ import json
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail.images.shortcuts import get_rendition_or_not_found
@@ -51,6 +51,20 @@ def article_card(context, article, show_section=False, is_lead=False):
             request=context.get("request"),
         ),
     )
+
+
+@register.simple_tag
+def archive_numbers(archive, current, base_url):
+    """The archive's numbered pages as list items, the current one unlinked. Built here rather than by a template loop:
+    an archive of a few thousand stories has a hundred numbers or more, on each of its pages."""
+    items = []
+    for number in archive.page_numbers():
+        shown = formats.localize(number)
+        if number == current:
+            items.append(format_html('<li><span aria-current="page">{}</span></li>\n    ', shown))
+        else:
+            items.append(format_html('<li><a href="{}archive/{}/">{}</a></li>\n    ', base_url, shown, shown))
+    return mark_safe("".join(items))  # noqa: S308  (each item built by format_html)
 
 
 @register.simple_tag
