@@ -12,6 +12,8 @@ The memo lives in a context variable, so it belongs to the thread (and the reque
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.utils.safestring import mark_safe
+
 _memo = ContextVar("samizdat_snapshot_memo", default=None)
 
 
@@ -39,3 +41,17 @@ def remember(key, compute):
     except KeyError:
         value = memo[key] = compute()
         return value
+
+
+def remember_with_parts(key, render, **parts):
+    """``render(**parts)``, markup that is the same for many pages but for a few small ``parts`` (an article's id, a
+    section's name). Inside a batch it is rendered once per ``key`` with a stand-in for each part, which the parts
+    then replace. A stand-in is letters and hyphens only, so it passes unchanged through HTML escaping and URL
+    encoding."""
+    if not active():
+        return render(**parts)
+    stand_ins = {name: f"sz-stand-in-{name}" for name in parts}
+    html = remember(key, lambda: render(**stand_ins))
+    for name, value in parts.items():
+        html = html.replace(stand_ins[name], str(value))
+    return mark_safe(html)  # noqa: S308  (markup rendered with stand-ins, and parts its caller escaped or built)

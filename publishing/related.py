@@ -73,7 +73,6 @@ def _cards(pks):
     missing = [pk for pk in pks if pk not in kept]
     if missing:
         found = {card.pk: card for card in live_articles(ArticlePage.objects.filter(pk__in=missing))}
-        attach_sections(found.values())
         kept.update({pk: found.get(pk) for pk in missing})  # None: not live, or not public
     return {pk: kept[pk] for pk in pks if kept[pk] is not None}
 

@@ -216,36 +216,30 @@ def _render(surface, context, page):
     asks = _asks_in_context(context, page)
     if asks is None or surface not in asks.surfaces:
         return ""
-    return _once_per_snapshot(
+    return snapshot.remember_with_parts(
         ("surface", surface, asks.campaign.pk, asks.info.language, tuple(v.key for v in asks.surfaces[surface])),
-        asks,
-        lambda asks: render_to_string(
-            f"support/surfaces/{surface}.html", _surface_context(asks, surface), request=context.get("request")
+        lambda article: render_to_string(
+            f"support/surfaces/{surface}.html",
+            _surface_context(_for_article(asks, article), surface),
+            request=context.get("request"),
         ),
+        article=asks.info.id,
     )
 
 
-# Stands for the article's id in a surface rendered once for every article of a batch (see _once_per_snapshot).
-_ANY_ARTICLE = "sz-any-article-5c1e"
-
-
-def _once_per_snapshot(key, asks, render):
-    """``render(asks)``; in a batch render of one snapshot (the static export), rendered once for every article with
-    the same campaign, language and variants, the article's id being the only part of the markup that differs."""
-    if not snapshot.active():
-        return render(asks)
-    html = snapshot.remember(key, lambda: render(replace(asks, info=replace(asks.info, id=_ANY_ARTICLE))))
-    return mark_safe(html.replace(_ANY_ARTICLE, str(asks.info.id)))  # noqa: S308  (our own markup, an integer put in)
+def _for_article(asks, article):
+    """``asks`` with the article's id ``article`` (in a batch render: a stand-in, see core.snapshot)."""
+    return asks if article == asks.info.id else replace(asks, info=replace(asks.info, id=article))
 
 
 def render_article_top(context, page):
     asks = _asks_in_context(context, page)
     if asks is None:
         return ""
-    config = _once_per_snapshot(
+    config = snapshot.remember_with_parts(
         ("surface-config", asks.campaign.pk, asks.info.language),
-        asks,
-        lambda asks: render_to_string("support/surfaces/config.html", {"asks": asks}),
+        lambda article: render_to_string("support/surfaces/config.html", {"asks": _for_article(asks, article)}),
+        article=asks.info.id,
     )
     return config + _render("banner", context, page)
 

@@ -50,21 +50,15 @@ def article_card(context, article, show_section=False, is_lead=False):
         kicker = format_html(
             '<p class="card__kicker"><a href="{}">{}</a></p>', section.get_url(request=request), section.title
         )
-    if not snapshot.active():
-        return _card(article, is_lead, kicker, request)
-    card = snapshot.remember(
+    return snapshot.remember_with_parts(
         ("card", article.pk, bool(is_lead), translation.get_language()),
-        lambda: _card(article, is_lead, _KICKER, request),
+        lambda kicker: render_to_string(
+            "publishing/includes/card.html",
+            {"article": article, "is_lead": is_lead, "kicker": kicker},
+            request=request,
+        ),
+        kicker=kicker,
     )
-    return mark_safe(card.replace(_KICKER, kicker))  # noqa: S308  (our markup, and a kicker built by format_html)
-
-
-_KICKER = mark_safe("<!--sz-card-kicker-->")
-
-
-def _card(article, is_lead, kicker, request):
-    context = {"article": article, "is_lead": is_lead, "kicker": kicker}
-    return render_to_string("publishing/includes/card.html", context, request=request)
 
 
 @register.simple_tag

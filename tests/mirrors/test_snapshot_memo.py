@@ -41,3 +41,20 @@ def test_outside_a_batch_nothing_is_remembered():
         assert snapshot.remember("key", lambda: calls.append(1) or len(calls)) == 3
         assert snapshot.remember("key", lambda: calls.append(1) or len(calls)) == 3
     assert not snapshot.active()
+
+
+def test_markup_shared_but_for_small_parts_is_rendered_once_per_batch():
+    renders = []
+
+    def render(article):
+        renders.append(article)
+        return f'<a href="/support/?article={article}" data-article="{article}">Give</a>'
+
+    outside = snapshot.remember_with_parts("appeal", render, article=7)
+    assert outside == '<a href="/support/?article=7" data-article="7">Give</a>' and renders == [7]
+    with snapshot.batch():
+        first = snapshot.remember_with_parts("appeal", render, article=7)
+        second = snapshot.remember_with_parts("appeal", render, article=8)
+    assert first == outside
+    assert second == '<a href="/support/?article=8" data-article="8">Give</a>'
+    assert len(renders) == 2  # once outside, once for the whole batch (with a stand-in for the id)
