@@ -7,6 +7,7 @@ whatever differs into the includes of ``mirrors/templates/export_mode/`` — now
 
 from django.conf import settings
 
+from core import snapshot
 from core.reading import policy_for_meta
 
 
@@ -25,7 +26,8 @@ def export_mode(request):
         return {"export_mode": False}
     return {
         "export_mode": True,
-        "export_csp": policy_for_meta(),
+        # the same for every page (and every card rendered with a request) of one export
+        "export_csp": snapshot.remember("policy-for-meta", policy_for_meta),
         "live_sites": live_sites(),
         "reminder_mailto": settings.MIRROR_REMINDER_MAILTO,
     }

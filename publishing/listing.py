@@ -33,6 +33,35 @@ def live_articles(queryset=None):
     )
 
 
+# How many articles one query loads when a batch render fills its store of cards (a bound on the query's parameters).
+CARD_CHUNK = 500
+
+
+def articles_for_cards(pks):
+    """{pk: article} for those of ``pks`` that are live and public, loaded as :func:`live_articles` loads them.
+
+    A batch render of one snapshot (the static export) shows every article's card somewhere, most on many pages
+    ("Read more", archives, topics), so the first time it needs one it loads every live public article once, a chunk
+    at a time, and every later card costs no query. Outside a batch, one query for ``pks``."""
+    from publishing.models import ArticlePage
+
+    if not snapshot.active():
+        return {found.pk: found for found in live_articles(ArticlePage.objects.filter(pk__in=pks))}
+    store = snapshot.remember("articles-for-cards", _every_card)
+    return {pk: store[pk] for pk in pks if pk in store}
+
+
+def _every_card():
+    from publishing.models import ArticlePage
+
+    every = sorted(live_articles().values_list("pk", flat=True))
+    store = {}
+    for start in range(0, len(every), CARD_CHUNK):
+        chunk = ArticlePage.objects.filter(pk__in=every[start : start + CARD_CHUNK])
+        store.update((found.pk, found) for found in live_articles(chunk))
+    return store
+
+
 def newest_first(queryset):
     return queryset.order_by("-first_published_at", "-pk")
 
@@ -92,10 +121,8 @@ class Archive:
         start = (number - 1) * self.page_size
         order = self._in_order()
         if order is not None:
-            from publishing.models import ArticlePage
-
             wanted = order[start : start + self.page_size]
-            found = {article.pk: article for article in live_articles(ArticlePage.objects.filter(pk__in=wanted))}
+            found = articles_for_cards(wanted)
             articles = [found[pk] for pk in wanted]
         else:
             oldest_first = live_articles(self.queryset).order_by("first_published_at", "pk")

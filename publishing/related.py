@@ -15,13 +15,12 @@ An export renders every story of one snapshot, so there the ranking is done in m
 (:class:`RankingIndex`, kept by :mod:`core.snapshot`) rather than by one query a story; the tests hold both to the rule.
 """
 
-import heapq
 from collections import Counter
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 
 from core import snapshot
-from publishing.listing import attach_sections, live_articles
+from publishing.listing import articles_for_cards, attach_sections
 
 READ_MORE_MAX = 5
 
@@ -59,22 +58,8 @@ def _every_storys_pins():
 def _load(article, pins, ranked, limit):
     """The pinned articles that are live, then the ranked ones, as cards (``limit`` at most)."""
     order = pins + [pk for pk in ranked if pk != article.pk and pk not in pins][:limit]
-    loaded = _cards(order)
+    loaded = articles_for_cards(order)
     return [loaded[pk] for pk in order if pk in loaded][:limit]
-
-
-def _cards(pks):
-    """{pk: live public article, ready for its card} for ``pks``; a batch render keeps every article it loaded."""
-    from publishing.models import ArticlePage
-
-    if not snapshot.active():
-        return {found.pk: found for found in live_articles(ArticlePage.objects.filter(pk__in=pks))}
-    kept = snapshot.remember("read-more-cards", dict)
-    missing = [pk for pk in pks if pk not in kept]
-    if missing:
-        found = {card.pk: card for card in live_articles(ArticlePage.objects.filter(pk__in=missing))}
-        kept.update({pk: found.get(pk) for pk in missing})  # None: not live, or not public
-    return {pk: kept[pk] for pk in pks if kept[pk] is not None}
 
 
 def _ranked(language, topic_ids, count):
@@ -91,9 +76,11 @@ def _ranked(language, topic_ids, count):
 class RankingIndex:
     """Every live public article's language, place from the newest and topics: the rule, ranked in memory.
 
-    Two lists a story's topics pick from, both newest first: each topic's articles, and each language's. Only the
-    articles sharing a topic are counted (``Counter`` over the topics' lists); the rest come from the newest of each
-    language, in order, so a story costs about as much as its topics have articles, never the whole archive.
+    Articles are known by their place from the newest (0 is the newest), so "newer" is "smaller". Two lists a story's
+    topics pick from, both newest first: each topic's articles of each language, and each language's articles. Only
+    the articles sharing a topic are counted (``Counter`` over the topics' lists) and sorted, at C speed; the rest come
+    from the newest of each language, in order. So a story costs about as much as its topics have articles, never the
+    whole archive, and stories with the same language and topics share a ranking, worked out once.
     """
 
     def __init__(self):
@@ -101,45 +88,53 @@ class RankingIndex:
         from publishing.visibility import public
 
         articles = public(ArticlePage.objects.live())
-        rows = articles.order_by("-first_published_at", "-pk").values_list("pk", "language")
+        rows = list(articles.order_by("-first_published_at", "-pk").values_list("pk", "language"))
         self.newest = [pk for pk, _language in rows]
-        self.place = {pk: place for place, pk in enumerate(self.newest)}
-        self.language = dict(rows)
+        self.language_at = [language for _pk, language in rows]
+        place = {pk: at for at, pk in enumerate(self.newest)}
         self.by_language = {}
-        for pk, language in rows:
-            self.by_language.setdefault(language, []).append(pk)
-        self.by_topic = {}
+        for at, language in enumerate(self.language_at):
+            self.by_language.setdefault(language, []).append(at)
+        self.by_topic = {}  # (topic, language) → places, newest first
         links = ArticlePage.topics.through.objects.filter(articlepage__in=articles).values_list(
             "topic_id", "articlepage_id"
         )
         for topic, pk in links:
-            self.by_topic.setdefault(topic, []).append(pk)
-        for members in self.by_topic.values():
-            members.sort(key=self.place.__getitem__)
+            at = place[pk]
+            self.by_topic.setdefault((topic, self.language_at[at]), []).append(at)
+        for places in self.by_topic.values():
+            places.sort()
+        self._rankings = {}
 
     def ranked(self, language, topic_ids, count):
-        shared = Counter()
-        for topic in topic_ids:
-            shared.update(self.by_topic.get(topic, ()))
-        levels = {}
-        for pk, number in shared.items():
-            levels.setdefault((self.language[pk] != language, number), []).append(pk)
+        key = (language, tuple(topic_ids), count)
+        if key not in self._rankings:
+            self._rankings[key] = [self.newest[at] for at in self._rank(language, key[1], count)]
+        return list(self._rankings[key])
+
+    def _rank(self, language, topic_ids, count):
+        """Places: the story's language first, then the other languages; within each, the articles sharing the most
+        topics, newest first, then the newest sharing none."""
         chosen = []
-        for other_language in (False, True):
-            for number in range(len(topic_ids), 0, -1):
-                level = levels.get((other_language, number))
-                if level and len(chosen) < count:
-                    chosen.extend(heapq.nsmallest(count - len(chosen), level, key=self.place.__getitem__))
-            if other_language:
-                unshared = (pk for pk in self.newest if self.language[pk] != language)
-            else:
+        others = [other for other in self.by_language if other != language]
+        for languages in ([language], others):
+            shared = Counter()
+            for topic in topic_ids:
+                for each in languages:
+                    shared.update(self.by_topic.get((topic, each), ()))
+            # newest first, then (a stable sort) the most topics shared first
+            by_rank = sorted(sorted(shared), key=shared.__getitem__, reverse=True)
+            chosen.extend(by_rank[: max(0, count - len(chosen))])
+            if languages == [language]:
                 unshared = iter(self.by_language.get(language, ()))
+            else:
+                unshared = (at for at, each in enumerate(self.language_at) if each != language)
             while len(chosen) < count:
-                pk = next(unshared, None)
-                if pk is None:
+                at = next(unshared, None)
+                if at is None:
                     break
-                if pk not in shared:
-                    chosen.append(pk)
+                if at not in shared:
+                    chosen.append(at)
         return chosen
 
 

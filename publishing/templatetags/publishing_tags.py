@@ -64,15 +64,21 @@ def article_card(context, article, show_section=False, is_lead=False):
 @register.simple_tag
 def archive_numbers(archive, current, base_url):
     """The archive's numbered pages as list items, the current one unlinked. Built here rather than by a template loop:
-    an archive of a few thousand stories has a hundred numbers or more, on each of its pages."""
-    items = []
-    for number in archive.page_numbers():
-        shown = formats.localize(number)
-        if number == current:
-            items.append(format_html('<li><span aria-current="page">{}</span></li>\n    ', shown))
-        else:
-            items.append(format_html('<li><a href="{}archive/{}/">{}</a></li>\n    ', base_url, shown, shown))
-    return mark_safe("".join(items))  # noqa: S308  (each item built by format_html)
+    an archive of a few thousand stories has a hundred numbers or more, on each of its pages. A batch render of one
+    snapshot, which renders every page of the archive, builds the linked items once and unlinks the current one."""
+
+    def linked():
+        items = []
+        for number in archive.page_numbers():
+            shown = formats.localize(number)
+            items.append((number, format_html('<li><a href="{}archive/{}/">{}</a></li>\n    ', base_url, shown, shown)))
+        return items
+
+    items = snapshot.remember(
+        ("archive-numbers", base_url, archive.number_of_pages(), translation.get_language()), linked
+    )
+    unlinked = format_html('<li><span aria-current="page">{}</span></li>\n    ', formats.localize(current))
+    return mark_safe("".join(unlinked if number == current else item for number, item in items))  # noqa: S308  (each item built by format_html)
 
 
 @register.simple_tag

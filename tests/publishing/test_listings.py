@@ -2,6 +2,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.test import Client
 
+from core import snapshot
+from publishing import listing
 from publishing.listing import ARCHIVE_PAGE_SIZE, FRONT_SIZE, Archive
 from publishing.models import ArticlePage, HomePage, SectionPage, Topic
 
@@ -82,3 +84,22 @@ def test_unknown_addresses_get_the_sites_own_404():
         soup = BeautifulSoup(response.content, "html.parser")
         assert "We could not find that page" in soup.find("h1").get_text(), path
         assert "Set-Cookie" not in response.headers
+
+
+def test_cards_in_a_batch_are_loaded_once_and_match_a_query_for_them(monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(listing, "CARD_CHUNK", 3)  # several chunks from the demo's articles
+    live = list(ArticlePage.objects.live().order_by("pk"))
+    hidden = live[0]
+    hidden.unpublish()
+    wanted = [article.pk for article in live[:8]] + [10**9]
+    alone = listing.articles_for_cards(wanted)
+    assert set(alone) == {article.pk for article in live[1:8]}
+
+    with snapshot.batch():
+        together = listing.articles_for_cards(wanted)
+        with django_assert_num_queries(0):  # every other card of the snapshot is already loaded
+            rest = listing.articles_for_cards([article.pk for article in live])
+    assert {pk: (a.title, a.url, a.lead_image_id) for pk, a in together.items()} == {
+        pk: (a.title, a.url, a.lead_image_id) for pk, a in alone.items()
+    }
+    assert set(rest) == {article.pk for article in live[1:]}
