@@ -115,18 +115,22 @@ def srcset_urls(value):
     return urls
 
 
-# A tokenizer for what we write ourselves: comments, start tags (attributes quoted or not) and end tags. Script and
-# style contents are raw text, skipped to their end tag. Regular expressions instead of html.parser: the scan runs on
-# every exported page, and this is several times faster.
+# A tokenizer for what we write ourselves, which finds only what the checks look at: comments (skipped whole), start
+# tags that can reference or allow something (those with an attribute below, and ``script`` and ``style``, whose
+# contents are raw text, skipped to their end tag), and ``</a>``. Most tags of a page (paragraphs, list items, spans…)
+# are passed over inside the regular expression engine, never seen by Python; regular expressions instead of
+# html.parser because the scan runs on every exported page.
+_TAG_BODY = r"""(?:[^>"']|"[^"]*"|'[^']*')"""
+_INTERESTING_ATTRIBUTE = r"(?<![\w-])(?i:href|src|poster|data|srcset|imagesrcset|content)\s*="
 _TOKEN = re.compile(
-    r"""<!--.*?-->|<([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|</([a-zA-Z][^\s/>]*)\s*>""", re.DOTALL
+    r"<!--.*?-->"
+    rf"|<((?i:script|style)(?=[\s/>])|[a-zA-Z][^\s/>]*+(?={_TAG_BODY}*?{_INTERESTING_ATTRIBUTE}))({_TAG_BODY}*)>"
+    r"|</((?i:a))\s*>",
+    re.DOTALL,
 )
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _RAW_TEXT_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style")}
 _ALLOWED_META = ("og:", "twitter:", "article:")
-# A start tag without any of these attributes references nothing and allows nothing: most tags of a page (the
-# paragraphs, list items, spans…) are passed over without parsing their attributes.
-_INTERESTING = re.compile(r"(?<![\w-])(?:href|src|poster|data|srcset|imagesrcset|content)\s*=", re.IGNORECASE)
 
 
 def _attributes(text, offset):
@@ -167,13 +171,11 @@ def scan_html(text, base_path, rules):
         position = match.end()
         name = match.group(1)
         if name is None:
-            if match.group(3) and match.group(3).lower() == "a" and open_link is not None:
+            if match.group(3) and open_link is not None:  # </a>
                 allowed.append((open_link, match.start()))
                 open_link = None
             continue
         tag = name.lower()
-        if tag not in _RAW_TEXT_END and not _INTERESTING.search(match.group(2)):
-            continue
         attributes = _attributes(match.group(2), match.start(2))
         values = {attribute: value for attribute, value, _start, _end in attributes}
         rel = set(values.get("rel", "").lower().split())

@@ -103,6 +103,20 @@ def test_references_are_read_from_every_url_attribute():
     }
 
 
+def test_the_tokenizer_finds_references_in_any_case_and_skips_comments_and_raw_text():
+    html = (
+        "<SECTION class='x'><P title=\"a > b\">text</P>"
+        "<IMG alt='x>y' SRC='/media/images/b.jpg'>"
+        '<!-- <img src="/commented-out.png"> -->'
+        '<script type="application/ld+json">{"logo": "<img src=/in-json.png>"}</script>'
+        "<style>.x { background: red }</style><sCrIpT>var s = '<a href=/in-script/>';</sCrIpT>"
+        "<a data-x=1 HREF=/unquoted/>u</A><video poster=/static/p.png></video></SECTION>"
+    )
+    references, problems = scan_html(html, "/", RULES)
+    assert problems == []
+    assert references == {"/media/images/b.jpg", "/unquoted/", "/static/p.png"}
+
+
 def test_css_references_resolve_against_the_stylesheet():
     css = "@import '/static/css/print.css'; .logo { background: url(../img/logo.png) } .x { background: url(data:,) }"
     references, problems = scan_css(css, "/static/css/site.css", RULES)
