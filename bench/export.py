@@ -292,6 +292,26 @@ def compression_cost(root, sample_size=120):
     return costs
 
 
+def reference_seconds(rounds=3):
+    """CPU seconds one core takes for a fixed piece of pure-Python work much like rendering a template (lookups in
+    dicts, string building, HTML escaping), best of ``rounds``. Machines called "2 cores" differ severalfold in speed;
+    this figure, printed with the results, is what makes two runs on different machines comparable."""
+    import html
+
+    context = {"title": "Pensions & bread: one day in Kaminsk", "section": "Business", "url": "/business/x/"}
+    best = None
+    for _round in range(rounds):
+        started = time.process_time()
+        parts = []
+        for number in range(1_000_000):
+            value = context.get(("title", "section", "url")[number % 3], "")
+            parts.append(f'<a href="{html.escape(value)}">{number}</a>')
+        "".join(parts)
+        seconds = time.process_time() - started
+        best = seconds if best is None else min(best, seconds)
+    return best
+
+
 def megabytes(size):
     return f"{size / 1e6:,.1f} MB"
 
@@ -368,6 +388,10 @@ def main(argv=None):
                 f"{live:,} articles; {verdict} the target of {per_article:.0f} s"
             )
         print(f"  ({os.cpu_count()} CPUs; brotli quality {args.brotli_quality}; {database_label}; {cache_label})")
+        print(
+            f"  this machine's speed: {reference_seconds():.3f} s of CPU for the reference work (bench/export.py "
+            "reference_seconds; lower is faster): compare runs on different machines by it"
+        )
     finally:
         rp.flush_redis(REDIS_DB)
         if args.keep:

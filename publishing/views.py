@@ -8,6 +8,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -94,6 +95,12 @@ def _months():
     """The months (aware datetimes at their first instant, in the site's time zone) in which articles were first
     published, oldest first."""
     return list(_sitemap_articles().datetimes("first_published_at", "month"))
+
+
+def sitemap_shard_paths():
+    """The paths of the shards the sitemap index lists: the pages that are not articles, then one a month."""
+    months = [reverse("sitemap_month", kwargs={"year": f"{m.year:04d}", "month": f"{m.month:02d}"}) for m in _months()]
+    return [reverse("sitemap_pages"), *months]
 
 
 def _next_month(start):

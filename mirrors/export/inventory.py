@@ -2,9 +2,10 @@
 
 Pages say themselves which paths they answer (``get_export_paths()`` on the page models, the same function the caches
 use), so a new archive page or route is exported without this module knowing about it. Topics, feeds, the sitemap,
-robots.txt and the support pages are views; they are listed here by their URL names. Sitemap shards, the image files
-pages show and the QR codes of the payment instructions are found later, in what the rendered files reference: the
-export holds what pages use, and nothing a page does not use.
+robots.txt and the support pages are views; they are listed here by their URL names, and the sitemap's shards by the
+months that have articles (the export still checks them against what the sitemap index lists). The image files pages
+show and the QR codes of the payment instructions are found later, in what the rendered files reference: the export
+holds what pages use, and nothing a page does not use.
 """
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from wagtail.models import Page, Site
 from core import snapshot
 from publishing.listing import Archive
 from publishing.models import ArticlePage, SectionPage, Topic
+from publishing.views import sitemap_shard_paths
 from publishing.visibility import public
 
 # Kinds of entry. Feeds, sitemaps and robots.txt name the canonical host by necessity: they form the *host overlay*,
@@ -108,7 +110,7 @@ def _public_entries():
         (PAGE, page_paths(site)),
         (PAGE, topic_paths()),
         (FEED, feed_paths()),
-        (SITEMAP, [reverse("sitemap")]),
+        (SITEMAP, [reverse("sitemap"), *sitemap_shard_paths()]),
         (ROBOTS, [reverse("robots_txt")]),
         (SUPPORT, support_paths()),
     ):

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from publishing.models import ArticlePage, SectionPage, Topic
+from publishing.views import sitemap_shard_paths
 from publishing.visibility import public
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,8 @@ def test_every_story_is_in_exactly_one_shard_its_months():
     assert len(seen) == stories.count()
     for article in stories:
         assert seen[settings.CANONICAL_URL + article.url] == month_of(article)
+    # the static export renders the shards alongside the pages, from the same list
+    assert sitemap_shard_paths() == paths
 
 
 def test_the_pages_shard_has_home_sections_and_topics():
