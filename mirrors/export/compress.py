@@ -4,6 +4,12 @@ Static hosts (nginx ``gzip_static``/``brotli_static``) then send the smaller for
 Both encodings are deterministic (gzip with no timestamp, brotli by construction), so the same page always gives the
 same twins, and a content-addressed cache (``<sha256>.gz``, ``<sha256>.q<quality>.br``) means bytes that did not
 change since the last export are never compressed again: brotli at quality 11 costs about 50 ms a page.
+
+A twin is a hard link to its cache entry where the file system allows it (the cache sits beside the exports, on the
+same file system, unless moved): the cache and every export kept then share one copy of each twin on disk, and an
+export writes no twin's bytes at all. A cache entry is never written to once made, and a twin is replaced by removing
+it first, never by writing into it, so no write reaches bytes another export or the cache shares. Where linking fails
+(another file system, one without hard links), the twin is written as a file of its own.
 """
 
 import gzip
@@ -49,25 +55,28 @@ def _cached(cache_file: Path, make) -> tuple[bytes, bool]:
     return data, False
 
 
-def _write_twin(path: Path, data: bytes | None) -> None:
-    """Writes the twin, or removes a stale one when compression did not pay off."""
+def _place_twin(path: Path, data: bytes | None, cache_file: Path) -> None:
+    """Makes ``path`` the twin with ``data``: a hard link to ``cache_file`` (which holds ``data``) where possible,
+    else a file of its own. ``None`` removes a stale twin: compression did not pay off."""
+    path.unlink(missing_ok=True)  # never write into an old twin: it may be a link to a cache entry
     if data is None:
-        path.unlink(missing_ok=True)
-    else:
+        return
+    try:
+        os.link(cache_file, path)
+    except OSError:  # another file system, no hard links there, or the entry pruned meanwhile by another export
         path.write_bytes(data)
 
 
 def _compress_file(path: Path, cache_dir: Path, brotli_quality: int) -> dict:
     raw = path.read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
-    gz, gz_hit = _cached(cache_dir / f"{digest}.gz", lambda: _gzip(raw))
-    br, br_hit = _cached(
-        cache_dir / f"{digest}.q{brotli_quality}.br", lambda: brotli.compress(raw, quality=brotli_quality)
-    )
+    gz_entry, br_entry = cache_dir / f"{digest}.gz", cache_dir / f"{digest}.q{brotli_quality}.br"
+    gz, gz_hit = _cached(gz_entry, lambda: _gzip(raw))
+    br, br_hit = _cached(br_entry, lambda: brotli.compress(raw, quality=brotli_quality))
     gz = gz if len(gz) < len(raw) else None
     br = br if len(br) < len(raw) else None
-    _write_twin(path.with_name(path.name + ".gz"), gz)
-    _write_twin(path.with_name(path.name + ".br"), br)
+    _place_twin(path.with_name(path.name + ".gz"), gz, gz_entry)
+    _place_twin(path.with_name(path.name + ".br"), br, br_entry)
     return {
         "raw": len(raw),
         "gz": len(gz) if gz is not None else len(raw),

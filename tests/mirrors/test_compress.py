@@ -1,5 +1,6 @@
 """Pre-compressed twins (R1 check 9) on a small tree shaped like an export."""
 
+import errno
 import gzip
 import hashlib
 import os
@@ -131,3 +132,38 @@ def test_cache_entries_unused_for_a_month_are_pruned(tree, tmp_path):
     assert stats["cache_pruned"] == 1 and stats["cache_hits"] == 10
     assert not (cache / "0123abcd.gz").exists()
     assert len(list(cache.iterdir())) == 10
+
+
+def _entry(cache, raw, suffix):
+    return cache / f"{hashlib.sha256(raw).hexdigest()}{suffix}"
+
+
+def test_twins_share_the_cache_entrys_bytes_and_a_new_twin_never_writes_into_them(tree, tmp_path):
+    cache = tmp_path / "cache"
+    css = tree / "static" / "site.css"
+    old = css.read_bytes()
+    compress_tree(tree, cache_dir=cache)
+    old_entry = _entry(cache, old, ".gz")
+    assert os.path.samefile(tree / "static" / "site.css.gz", old_entry)  # one copy on disk for cache and export
+    assert os.path.samefile(tree / "static" / "site.css.br", _entry(cache, old, ".q11.br"))
+
+    css.write_text("main { padding: 1rem }\n" * 200)
+    compress_tree(tree, cache_dir=cache)
+
+    assert gzip.decompress((tree / "static" / "site.css.gz").read_bytes()) == css.read_bytes()
+    assert gzip.decompress(old_entry.read_bytes()) == old  # the old entry (and any export linking it) untouched
+
+
+def test_twins_are_written_as_files_where_they_cannot_be_linked(tree, tmp_path, monkeypatch):
+    def no_hard_links(source, target):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", no_hard_links)
+    cache = tmp_path / "cache"
+    compress_tree(tree, cache_dir=cache)
+
+    raw = (tree / "feed.xml").read_bytes()
+    twin = tree / "feed.xml.gz"
+    assert gzip.decompress(twin.read_bytes()) == raw
+    assert not os.path.samefile(twin, _entry(cache, raw, ".gz"))
+    assert twin.read_bytes() == _entry(cache, raw, ".gz").read_bytes()
