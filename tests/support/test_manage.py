@@ -76,6 +76,16 @@ def private(response):
     return "no-store" in cache and "private" in cache and "noindex" in response["X-Robots-Tag"]
 
 
+def test_the_request_form_keeps_the_readers_language(client, django_capture_on_commit_callbacks):
+    page = client.get("/support/manage/?lang=ru")
+    assert page.status_code == 200 and page["Content-Language"] == "ru"
+    assert soup(page).select_one("form input[name=lang]")["value"] == "ru"  # not the language's whole description
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post("/support/manage/", {"email": "nobody.here@example.org", "lang": "ru"})
+    assert answer.status_code == 200 and answer["Content-Language"] == "ru"
+
+
 def test_the_whole_path_request_list_cancel_change_and_erase(client, ask, mailbox, clock):
     monthly = start("10")
     gift = start("30", frequency="once")
