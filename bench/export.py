@@ -7,12 +7,13 @@ by default):
    (tree bookkeeping, revisions, search and reference index updates), which would make a 10,000-article site take
    longer to build than to export. Articles are therefore inserted in bulk: the page rows with their tree paths
    computed here (the same paths ``add_child`` would give: ``Page._get_path``), then the article rows, topics and
-   bylines, then the sections' child counts. Each one copies a demo article's section, language, body, lead image
-   and bylines under its own title, slug and publication time (three years back, minutes apart), so pages use the
-   demo's images and renditions. Topics are drawn at random (seeded) from ``--topics`` topics, the demo's and
-   generated ones, one to three an article with some far more common than others, as a newsroom's are: so few
-   stories share a set of topics, and "Read more" is ranked for nearly every one. Nothing is indexed for search: the
-   export has no search.
+   bylines, then the sections' child counts. Each one copies a demo article's section, language, body and bylines
+   under its own title, slug and publication time (three years back, minutes apart), and gets a lead image of its
+   own: a copy of the model's image with its own renditions, whose files are hard links to the model's (so the
+   export looks up, checks and copies a set of renditions per story, as a newsroom's would make it). Topics are
+   drawn at random (seeded) from ``--topics`` topics, the demo's and generated ones, one to three an article with
+   some far more common than others, as a newsroom's are: so few stories share a set of topics, and "Read more" is
+   ranked for nearly every one. Nothing is indexed for search: the export has no search.
 2. **A cold export**: ``manage.py export_mirror`` with its defaults (one worker process per CPU, brotli quality 11,
    an empty compression cache), timed from outside. Then the files, their size, and what the twins save: the text
    files that got twins, against their ``.gz`` and ``.br`` forms.
@@ -50,6 +51,8 @@ EXPORT_TIMEOUT = 1800
 NEWEST = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 SPACING = dt.timedelta(minutes=157)  # 10,000 articles reach about three years back
 BATCH = 500
+# What pages show of an article's lead image (card, figure, OpenGraph); the lead card's own size is made on demand.
+LEAD_RENDITIONS = ("fill-480x270", "width-640", "width-1200", "fill-1200x630")
 TOPICS = 60
 
 
@@ -113,7 +116,12 @@ def generate_articles(count, topics):
 
     started = time.perf_counter()
     pool = topic_pool(topics)
-    models = list(ArticlePage.objects.live().order_by("path").select_related("locale").prefetch_related("bylines"))
+    models = list(
+        ArticlePage.objects.live()
+        .order_by("path")
+        .select_related("locale", "lead_image")
+        .prefetch_related("bylines", "lead_image__renditions")
+    )
     if not models:
         raise SystemExit("The demo has no articles to copy.")
     parents = {model.pk: model.get_parent() for model in models}
@@ -155,13 +163,14 @@ def generate_articles(count, topics):
                 )
                 extras.append(model)
             Page.objects.bulk_create(pages)
+            images = own_lead_images(numbers, extras)
             articles = []
-            for page, model in zip(pages, extras, strict=True):
+            for page, model, image in zip(pages, extras, images, strict=True):
                 article = ArticlePage(
                     page_ptr_id=page.pk,
                     standfirst=model.standfirst,
                     language=model.language,
-                    lead_image_id=model.lead_image_id,
+                    lead_image_id=image.pk if image else None,
                     body=json.dumps(list(model.body.raw_data)),  # the stored (raw) form of a StreamField
                     no_asks=model.no_asks,
                 )
@@ -183,6 +192,63 @@ def generate_articles(count, topics):
         for parent_pk, number in added.items():
             Page.objects.filter(pk=parent_pk).update(numchild=F("numchild") + number)
     return time.perf_counter() - started
+
+
+def own_lead_images(numbers, models):
+    """A lead image of its own for each generated article, as a newsroom's stories have: a copy of its model's image
+    (same original upload) with its own renditions, whose files are hard links to the model's (copies where linking
+    fails), so the export finds, checks and copies one set of renditions per story. Returns the images, in order."""
+    from django.conf import settings
+
+    from publishing.models import NewsImage, NewsRendition
+
+    for model in models:  # the model's renditions, made once (by Pillow) if the demo has not made them yet
+        if model.lead_image is not None and not getattr(model.lead_image, "_bench_renditions_made", False):
+            model.lead_image.get_renditions(*LEAD_RENDITIONS)
+            model.lead_image._bench_renditions_made = True
+            model.lead_image._prefetched_objects_cache.pop("renditions", None)
+    images = []
+    for number, model in zip(numbers, models, strict=True):
+        source = model.lead_image
+        if source is None:
+            images.append(None)
+            continue
+        copy = NewsImage(
+            **{
+                field.attname: getattr(source, field.attname)
+                for field in NewsImage._meta.concrete_fields
+                if not field.primary_key
+            }
+        )
+        copy.title = f"{source.title} ({number + 1})"
+        copy.file_hash = ""
+        images.append(copy)
+    NewsImage.objects.bulk_create([image for image in images if image])
+    renditions = []
+    media = Path(settings.MEDIA_ROOT)
+    for number, model, image in zip(numbers, models, images, strict=True):
+        if image is None:
+            continue
+        for source in model.lead_image.renditions.all():
+            folder, name = source.file.name.rsplit("/", 1)
+            stem, rest = name.split(".", 1)
+            target = f"{folder}/{stem}-{number + 1}.{rest}"
+            try:
+                os.link(media / source.file.name, media / target)
+            except OSError:
+                shutil.copyfile(media / source.file.name, media / target)
+            renditions.append(
+                NewsRendition(
+                    image=image,
+                    filter_spec=source.filter_spec,
+                    focal_point_key=source.focal_point_key,
+                    width=source.width,
+                    height=source.height,
+                    file=target,
+                )
+            )
+    NewsRendition.objects.bulk_create(renditions)
+    return images
 
 
 def topic_sets():

@@ -37,6 +37,18 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def remembered_digest(path: Path, digests: dict | None) -> str:
+    """``file_digest(path)``, looked up in ``digests`` (kept by the caller across steps of one export) while the file
+    is the same one, of the same size, untouched since it was hashed."""
+    if digests is None:
+        return file_digest(path)
+    status = path.stat()
+    key = (str(path), status.st_ino, status.st_size, status.st_mtime_ns)
+    if key not in digests:
+        digests[key] = file_digest(path)
+    return digests[key]
+
+
 def _is_twin(root: Path, relative: str) -> bool:
     """A ``.gz``/``.br`` is a twin when its uncompressed sibling is in the tree; otherwise it is a file of its own."""
     return relative.endswith(TWIN_SUFFIXES) and (root / relative[:-3]).is_file()
@@ -62,10 +74,13 @@ def tree_hash(entries: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-def tree_hash_of(root: Path, *, exclude: set[str]) -> str:
-    """The tree hash of the files under ``root``, leaving out the paths in ``exclude`` (overlay and volatile files)."""
+def tree_hash_of(root: Path, *, exclude: set[str], digests: dict | None = None) -> str:
+    """The tree hash of the files under ``root``, leaving out the paths in ``exclude`` (overlay and volatile files).
+    ``digests``: see :func:`remembered_digest` (the export hashes each file once for this and the manifest)."""
     root = Path(root)
-    return tree_hash({path: file_digest(root / path) for path in listed_files(root) if path not in exclude})
+    return tree_hash(
+        {path: remembered_digest(root / path, digests) for path in listed_files(root) if path not in exclude}
+    )
 
 
 def _twin_entry(path: Path) -> dict | None:
@@ -83,7 +98,14 @@ def _timestamp(generated_at: str) -> int:
 
 
 def build_manifest(
-    root: Path, *, export_id: str, canonical: str, generated_at: str, overlay: set[str], volatile: set[str]
+    root: Path,
+    *,
+    export_id: str,
+    canonical: str,
+    generated_at: str,
+    overlay: set[str],
+    volatile: set[str],
+    digests: dict | None = None,
 ) -> dict:
     """The manifest of the tree under ``root`` as a dict (files sorted by path)."""
     root = Path(root)
@@ -94,7 +116,7 @@ def build_manifest(
             {
                 "path": relative,
                 "size": path.stat().st_size,
-                "sha256": file_digest(path),
+                "sha256": remembered_digest(path, digests),
                 "type": mimetypes.guess_type(relative)[0] or "application/octet-stream",
                 "gz": _twin_entry(path.with_name(path.name + ".gz")),
                 "br": _twin_entry(path.with_name(path.name + ".br")),
@@ -130,7 +152,15 @@ def trusted_comment(manifest: dict) -> str:
 
 
 def write_manifest(
-    root: Path, *, export_id: str, canonical: str, generated_at: str, overlay: set[str], volatile: set[str], signer
+    root: Path,
+    *,
+    export_id: str,
+    canonical: str,
+    generated_at: str,
+    overlay: set[str],
+    volatile: set[str],
+    signer,
+    digests: dict | None = None,
 ) -> dict:
     """Writes ``manifest.json`` and its signature ``manifest.json.minisig`` into ``root``; returns the manifest.
 
@@ -138,7 +168,13 @@ def write_manifest(
     """
     root = Path(root)
     manifest = build_manifest(
-        root, export_id=export_id, canonical=canonical, generated_at=generated_at, overlay=overlay, volatile=volatile
+        root,
+        export_id=export_id,
+        canonical=canonical,
+        generated_at=generated_at,
+        overlay=overlay,
+        volatile=volatile,
+        digests=digests,
     )
     data = manifest_bytes(manifest)
     signature = signer.sign(

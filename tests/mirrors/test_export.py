@@ -3,7 +3,9 @@
 
 import json
 import mimetypes
+import os
 import re
+from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
@@ -264,6 +266,14 @@ def test_only_renditions_pages_use_are_exported(demo_export):
         used.update(path for path in references(demo_export.root, name) if path.startswith("/media/"))
     exported = {"/" + name for name in files(demo_export.root) if name.startswith("media/")}
     assert exported == {unquote(path) for path in used}
+
+
+def test_renditions_are_linked_from_media_root_where_the_file_system_allows(demo_export):
+    for exported in (demo_export.root / "media").rglob("*.*"):
+        source = Path(settings.MEDIA_ROOT, *exported.relative_to(demo_export.root / "media").parts)
+        assert exported.read_bytes() == source.read_bytes(), exported
+        if exported.stat().st_dev == source.stat().st_dev:  # one file system: a link, not a copy
+            assert os.path.samefile(exported, source), exported
 
 
 # --- R1 check 10: determinism

@@ -2,11 +2,12 @@
 
 import hashlib
 import json
+import os
 
 import pytest
 
 from mirrors.export.compress import compress_tree
-from mirrors.export.manifest import tree_hash_of, verify_tree, write_manifest
+from mirrors.export.manifest import file_digest, remembered_digest, tree_hash_of, verify_tree, write_manifest
 from mirrors.signing import Signer, verify
 
 SIGNER = Signer(bytes(range(32)))
@@ -170,3 +171,16 @@ def test_a_malformed_entry_is_a_problem_not_a_crash(export):
     problems = verify_tree(export, SIGNER.public_key)
 
     assert f"manifest.json: {manifest['files'][0]['path']} has a malformed 'gz' entry" in problems
+
+
+def test_a_remembered_digest_is_worked_out_again_once_the_file_changes(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_bytes(b"first")
+    digests = {}
+    assert remembered_digest(path, digests) == file_digest(path) == hashlib.sha256(b"first").hexdigest()
+    assert len(digests) == 1 and remembered_digest(path, digests) == file_digest(path)
+
+    path.write_bytes(b"again")  # same size, same inode
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    assert remembered_digest(path, digests) == hashlib.sha256(b"again").hexdigest()
+    assert remembered_digest(path, None) == hashlib.sha256(b"again").hexdigest()
