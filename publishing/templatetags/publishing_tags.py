@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from wagtail.images.models import Filter
 from wagtail.images.shortcuts import get_rendition_or_not_found
 
 from core import snapshot
@@ -35,7 +36,20 @@ def rendition(image, spec):
     rendition up once: an article's card image appears on many pages of an export."""
     if not image:
         return None
-    return snapshot.remember(("rendition", image.pk, spec), lambda: get_rendition_or_not_found(image, spec))
+    return snapshot.remember(("rendition", image.pk, spec), lambda: _existing_rendition(image, spec))
+
+
+def _existing_rendition(image, spec):
+    """In a batch render, the rendition the image already has (its prefetched renditions, else one query), without
+    ``get_rendition``'s write of it into the renditions cache: a site with a picture per story has tens of thousands
+    of renditions, each written there once a page for nothing. Anything else goes through ``get_rendition``."""
+    if snapshot.active():
+        rendition_filter = image.clean_filter_for_svg(Filter(spec=spec))
+        try:
+            return image.find_existing_rendition(rendition_filter)
+        except image.get_rendition_model().DoesNotExist:
+            pass  # made now, by get_rendition
+    return get_rendition_or_not_found(image, spec)
 
 
 @register.simple_tag(takes_context=True)
