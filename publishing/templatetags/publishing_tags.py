@@ -1,4 +1,5 @@
 import json
+from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
@@ -31,12 +32,27 @@ def section_nav(context):
 
 @register.simple_tag
 def rendition(image, spec):
-    """``{% rendition image "fill-480x270" as thumb %}``: what Wagtail's ``{% image image fill-480x270 as thumb %}``
-    gives (None without an image; a placeholder when the file is missing). A batch render of one snapshot looks each
-    rendition up once: an article's card image appears on many pages of an export."""
+    """``{% rendition image "fill-480x270" as thumb %}``: the ``url``, ``width`` and ``height`` of the rendition
+    Wagtail's ``{% image image fill-480x270 as thumb %}`` gives (None without an image; a placeholder's when the file is
+    missing). A batch render of one snapshot looks each rendition up once: an article's card image appears on many
+    pages of an export."""
     if not image:
         return None
-    return snapshot.remember(("rendition", image.pk, spec), lambda: _existing_rendition(image, spec))
+    return snapshot.remember(("rendition", image.pk, spec), lambda: ShownRendition.of(_existing_rendition(image, spec)))
+
+
+@dataclass(frozen=True)
+class ShownRendition:
+    """What templates show of a rendition (its address and size), worked out once for a batch render, in which an
+    image's rendition appears on many pages: a rendition's ``url`` asks the storage again on every use."""
+
+    url: str
+    width: int
+    height: int
+
+    @classmethod
+    def of(cls, rendition):
+        return cls(url=rendition.url, width=rendition.width, height=rendition.height)
 
 
 def _existing_rendition(image, spec):
