@@ -10,6 +10,7 @@ os.environ.setdefault("SAMIZDAT_ENV", "test")
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
 
 
 @pytest.fixture(scope="session")
@@ -98,5 +99,9 @@ def chromium(django_db_setup):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
+        # While Playwright runs, this thread has an event loop, and Django (asgiref's Local) then keeps its database
+        # connections apart from those it opened before: close them here, or one stays open and the test database
+        # cannot be dropped at the end ("being accessed by other users").
+        connections.close_all()
         browser.close()
     time.sleep(0.5)  # the server's request threads see their sockets close and release their database connections
