@@ -116,12 +116,11 @@ def generate_articles(count, topics):
 
     started = time.perf_counter()
     pool = topic_pool(topics)
-    models = list(
-        ArticlePage.objects.live()
-        .order_by("path")
-        .select_related("locale", "lead_image")
-        .prefetch_related("bylines", "lead_image__renditions")
-    )
+    live = ArticlePage.objects.live().order_by("path")
+    # the renditions pages show of each model's lead image, made (by Pillow) where the demo has not made them yet
+    for image in {model.lead_image for model in live.select_related("lead_image") if model.lead_image}:
+        image.get_renditions(*LEAD_RENDITIONS)
+    models = list(live.select_related("locale", "lead_image").prefetch_related("bylines", "lead_image__renditions"))
     if not models:
         raise SystemExit("The demo has no articles to copy.")
     parents = {model.pk: model.get_parent() for model in models}
@@ -200,13 +199,9 @@ def own_lead_images(numbers, models):
     fails), so the export finds, checks and copies one set of renditions per story. Returns the images, in order."""
     from django.conf import settings
 
+    from mirrors.export.render import link_or_copy
     from publishing.models import NewsImage, NewsRendition
 
-    for model in models:  # the model's renditions, made once (by Pillow) if the demo has not made them yet
-        if model.lead_image is not None and not getattr(model.lead_image, "_bench_renditions_made", False):
-            model.lead_image.get_renditions(*LEAD_RENDITIONS)
-            model.lead_image._bench_renditions_made = True
-            model.lead_image._prefetched_objects_cache.pop("renditions", None)
     images = []
     for number, model in zip(numbers, models, strict=True):
         source = model.lead_image
@@ -233,10 +228,7 @@ def own_lead_images(numbers, models):
             folder, name = source.file.name.rsplit("/", 1)
             stem, rest = name.split(".", 1)
             target = f"{folder}/{stem}-{number + 1}.{rest}"
-            try:
-                os.link(media / source.file.name, media / target)
-            except OSError:
-                shutil.copyfile(media / source.file.name, media / target)
+            link_or_copy(media / source.file.name, media / target)
             renditions.append(
                 NewsRendition(
                     image=image,

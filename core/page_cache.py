@@ -37,7 +37,7 @@ KEPT_HEADERS = (
 def entry_key(path):
     # Keys stay short and printable whatever the path: some cache servers refuse keys over 250 bytes, or with spaces,
     # control characters or anything outside ASCII (a decoded path may hold all of them).
-    if len(path) > 150 or not all(33 <= ord(character) <= 126 for character in path):
+    if len(path) > 150 or not (path.isascii() and path.isprintable()) or " " in path:
         return ENTRY_PREFIX + "sha256:" + hashlib.sha256(path.encode()).hexdigest()
     return ENTRY_PREFIX + path
 

@@ -117,7 +117,8 @@ class RankingIndex:
         topics, newest first, then the newest sharing none."""
         chosen = []
         others = [other for other in self.by_language if other != language]
-        for languages in ([language], others):
+        newest_of_others = (at for at, each in enumerate(self.language_at) if each != language)
+        for languages, unshared in (([language], iter(self.by_language.get(language, ()))), (others, newest_of_others)):
             shared = Counter()
             for topic in topic_ids:
                 for each in languages:
@@ -125,10 +126,6 @@ class RankingIndex:
             # newest first, then (a stable sort) the most topics shared first
             by_rank = sorted(sorted(shared), key=shared.__getitem__, reverse=True)
             chosen.extend(by_rank[: max(0, count - len(chosen))])
-            if languages == [language]:
-                unshared = iter(self.by_language.get(language, ()))
-            else:
-                unshared = (at for at, each in enumerate(self.language_at) if each != language)
             while len(chosen) < count:
                 at = next(unshared, None)
                 if at is None:

@@ -151,34 +151,17 @@ def trusted_comment(manifest: dict) -> str:
     return f"export:{manifest['export_id']}\ttree:{manifest['tree_hash']}\ttimestamp:{timestamp}"
 
 
-def write_manifest(
-    root: Path,
-    *,
-    export_id: str,
-    canonical: str,
-    generated_at: str,
-    overlay: set[str],
-    volatile: set[str],
-    signer,
-    digests: dict | None = None,
-) -> dict:
+def write_manifest(root: Path, *, signer, **fields) -> dict:
     """Writes ``manifest.json`` and its signature ``manifest.json.minisig`` into ``root``; returns the manifest.
+    ``fields`` are :func:`build_manifest`'s.
 
     Call it last, once every file and twin is in place: anything written afterwards is an unlisted file.
     """
     root = Path(root)
-    manifest = build_manifest(
-        root,
-        export_id=export_id,
-        canonical=canonical,
-        generated_at=generated_at,
-        overlay=overlay,
-        volatile=volatile,
-        digests=digests,
-    )
+    manifest = build_manifest(root, **fields)
     data = manifest_bytes(manifest)
     signature = signer.sign(
-        data, trusted_comment=trusted_comment(manifest), untrusted_comment=f"samizdat export {export_id}"
+        data, trusted_comment=trusted_comment(manifest), untrusted_comment=f"samizdat export {manifest['export_id']}"
     )
     (root / MANIFEST).write_bytes(data)
     (root / SIGNATURE).write_text(signature)

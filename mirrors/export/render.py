@@ -11,7 +11,9 @@ export root and reads it back for the checks, so only small results travel back 
 
 import logging
 import mimetypes
+import os
 import posixpath
+import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,6 +201,15 @@ def write_file(root, name, data):
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return target
+
+
+def link_or_copy(source, target):
+    """Puts ``source``'s bytes at ``target`` (a new name): a hard link where the file system allows, else a copy.
+    Only for files that are never changed once written (renditions, compression cache entries)."""
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copyfile(source, target)
 
 
 # --- worker processes: one renderer each, made once

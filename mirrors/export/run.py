@@ -47,6 +47,7 @@ from mirrors.export.render import (
     Renderer,
     UnsafePath,
     file_for_path,
+    link_or_copy,
     quiet_not_found,
     render_paths,
     start_worker,
@@ -271,13 +272,9 @@ def _copy_media(tree, path):
     name = file_for_path(path)
     target = tree.root / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    # A rendition's file never changes once written (a new one gets a new name), so the export links to it where the
-    # file system allows: a site with a picture per story has several rendition files per story, and a link costs no
-    # space and next to no time. Elsewhere (another file system), a copy.
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+    # A rendition's file never changes once written (a new one gets a new name): a site with a picture per story has
+    # several rendition files per story, and a link costs no space and next to no time.
+    link_or_copy(source, target)
     tree.files[name] = "media"
     return True
 
