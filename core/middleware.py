@@ -20,10 +20,11 @@ QUERY_DRIVEN_PATHS = frozenset({"/support/"})
 
 def _cacheable_request(request):
     # Reading pages never depend on the query string, so it is left out of the key: a tracking parameter or a random
-    # string cannot push a request past the cache. A page rendered for a static mirror (the exporter marks its own
-    # request objects) differs from the origin's, so it is neither answered from the cache nor kept in it.
+    # string cannot push a request past the cache. A page rendered into files (the static export and the published
+    # tree mark their own request objects) must be rendered afresh, never answered from the cache, and is not kept in it.
     return (
         request.method in ("GET", "HEAD")
+        and not getattr(request, "samizdat_render_to_file", False)
         and not getattr(request, "samizdat_export", False)
         and not request.path.startswith(NON_READING_PREFIXES + QUERY_DRIVEN_PREFIXES + FILE_PREFIXES)
         and not request.path.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)

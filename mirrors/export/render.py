@@ -3,7 +3,8 @@
 Every path goes through Django's ``BaseHandler`` with all middleware loaded, never a view called directly, so the
 export holds exactly what readers of the origin get, headers and all. The request is built for the canonical host over
 HTTPS (``SECURE_SSL_REDIRECT`` has nothing to redirect, and feeds build ``https://`` links) and carries
-``samizdat_export = True`` on the request object itself: no header can switch export mode on.
+``samizdat_export = True`` on the request object itself: no header can switch export mode on. The published tree
+(:mod:`mirrors.tree`) renders through the same renderer with export mode off.
 
 One ``Renderer`` lives in each worker process. :func:`render_paths` renders a batch of paths, writes each file under the
 export root and reads it back for the checks, so only small results travel back to the parent process.
@@ -84,9 +85,15 @@ class Rendered:
 
 
 class Renderer:
-    """A request handler with every middleware loaded, and requests built as the canonical site would receive them."""
+    """A request handler with every middleware loaded, and requests built as the canonical site would receive them.
 
-    def __init__(self, canonical_url):
+    ``export_mode`` renders pages for a static mirror (the export); without it, pages are exactly what the origin
+    answers a reader (the published tree, :mod:`mirrors.tree`). Either way the page cache is bypassed: a file is
+    always rendered afresh.
+    """
+
+    def __init__(self, canonical_url, *, export_mode=True):
+        self.export_mode = export_mode
         parts = urlsplit(canonical_url)
         self.host = parts.netloc
         self.handler = BaseHandler()
@@ -100,7 +107,8 @@ class Renderer:
 
     def get(self, path):
         request = self.factory.get(path)
-        request.samizdat_export = True
+        request.samizdat_render_to_file = True
+        request.samizdat_export = self.export_mode
         self._share_site(request)
         with snapshot.batch(self.batch_memo):
             response = self.handler.get_response(request)
