@@ -21,7 +21,7 @@ QUERY_DRIVEN_PATHS = frozenset({"/support/"})
 def _cacheable_request(request):
     # Reading pages never depend on the query string, so it is left out of the key: a tracking parameter or a random
     # string cannot push a request past the cache. A page rendered into files (the static export and the published
-    # tree mark their own request objects) must be rendered afresh, never answered from the cache, and is not kept in it.
+    # tree mark their own request objects) is rendered afresh, never answered from the cache, and not kept in it.
     return (
         request.method in ("GET", "HEAD")
         and not getattr(request, "samizdat_render_to_file", False)

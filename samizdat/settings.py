@@ -50,6 +50,10 @@ CANONICAL_URL = env(
     "CANONICAL_URL", "http://127.0.0.1:8000" if SAMIZDAT_ENV == "demo" else "https://samizdat.example"
 ).rstrip("/")
 
+# Proxies of the newsroom's own (nginx, a load balancer, a CDN's addresses) whose X-Forwarded-For is believed when
+# working out a reader's address for the per-reader limits (core/client_address.py). Empty: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -404,3 +408,8 @@ MIRROR_SIGNING_KEY_FILE = env(
 # site, CDN mirrors, the onion), until a signed mirror list exists, and a mailbox that answers reminder requests.
 MIRROR_LIVE_URLS = [url.rstrip("/") for url in env_list("MIRROR_LIVE_URLS")] or [CANONICAL_URL]
 MIRROR_REMINDER_MAILTO = env("MIRROR_REMINDER_MAILTO", f"remind@{CANONICAL_URL.split('://', 1)[-1].split('/')[0]}")
+
+# A bad TRUSTED_PROXIES entry stops the start, naming it.
+from core.client_address import parse_networks  # noqa: E402
+
+parse_networks(TRUSTED_PROXIES)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from core.client_address import client_address
 from core.limits import count_in_window
 from support.reminders import email_digest, ip_digest
 
@@ -49,7 +50,7 @@ def limit_keys(request, contribution) -> list[str]:
     """The sources a card attempt counts against: the client address, the contribution and, when the contribution
     has one, the supporter's address (so a tester cannot start afresh with a new contribution under the same one)."""
     keys = [
-        f"card-limit:ip:{ip_digest(request.META.get('REMOTE_ADDR', ''))}",
+        f"card-limit:ip:{ip_digest(client_address(request))}",
         f"card-limit:contribution:{contribution.pk}",
     ]
     if contribution.supporter_id is not None:

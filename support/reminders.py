@@ -4,7 +4,7 @@ Nothing here writes to the database (``support.actions.reminders`` does); the ma
 
 What is kept, and where: the address only in its ``Reminder`` row, until the reminder is sent or cancelled. Limits and
 “forget me” use a keyed hash of the lower-cased address (HMAC with ``SECRET_KEY``); the per-IP limit a keyed hash of
-``REMOTE_ADDR`` that lives only in the cache. The links in the mails are signed values (``django.core.signing``) that
+the client's address (``core.client_address``) that lives only in the cache. The links in the mails are signed values (``django.core.signing``) that
 carry the reminder id, so no token or other secret is stored anywhere, not even in the task queue.
 """
 

@@ -2,15 +2,16 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from core.page_cache import invalidate_all_pages
+from core.changes import ASKS, Change, announce
 from core.signals import demo_loaded
 from support.arms import forget_arms
 from support.models import AskVariant, Campaign
 
 
 def forget_pages_after_commit(**kwargs):
-    """Campaign and copy changes are live on the next request: every cached page with asks is forgotten."""
-    transaction.on_commit(invalidate_all_pages)
+    """Campaign and copy changes are live on the next request: every stored page with asks is forgotten or
+    rewritten once the change commits."""
+    announce(Change(ASKS))
 
 
 for model in (Campaign, AskVariant):

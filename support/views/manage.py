@@ -33,6 +33,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.actions import Actor
+from core.client_address import client_address
 from core.errors import DomainError
 from core.money import MoneyError, parse_amount
 from support import card_defence
@@ -134,7 +135,7 @@ def manage(request):
         message = _("Please correct the form below. Nothing has been sent.")
         return _request_page(request, form, language=language, status=400, message=message)
     try:
-        take_manage_ip_allowance(request.META.get("REMOTE_ADDR", ""))
+        take_manage_ip_allowance(client_address(request))
         request_manage_link(actor=Actor.reader(), email=form.cleaned_data["email"], language=language)
     except LimitReached as error:
         return _request_page(request, form, language=language, status=error.status, message=error.message)

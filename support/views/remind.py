@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.actions import Actor
+from core.client_address import client_address
 from core.reading import mark_reading
 from support.actions.reminders import cancel_reminder, confirm_reminder, forget_address
 from support.actions.reminders import request_reminder as request_reminder_action
@@ -107,7 +108,7 @@ def request_reminder(request):
         message = _("Please correct the form below. Nothing has been saved.")
         return _private(_form_page(request, where, form, status=400, message=message))
     try:
-        take_ip_allowance(request.META.get("REMOTE_ADDR", ""))
+        take_ip_allowance(client_address(request))
         request_reminder_action(
             actor=Actor.reader(),
             email=form.cleaned_data["email"],
