@@ -3,9 +3,10 @@
 Nothing here writes to the database (``support.actions.reminders`` does); the mails are in ``support.reminder_mail``.
 
 What is kept, and where: the address only in its ``Reminder`` row, until the reminder is sent or cancelled. Limits and
-“forget me” use a keyed hash of the lower-cased address (HMAC with ``SECRET_KEY``); the per-IP limit a keyed hash of
-the client's address (``core.client_address``) that lives only in the cache. The links in the mails are signed values (``django.core.signing``) that
-carry the reminder id, so no token or other secret is stored anywhere, not even in the task queue.
+“forget me” use a keyed hash of the lower-cased address (HMAC with ``SECRET_KEY``); the per-IP limit a keyed hash
+of the client's address (``core.client_address``) that lives only in the cache. The links in the mails are signed
+values (``django.core.signing``) that carry the reminder id, so no token or other secret is stored anywhere, not even
+in the task queue.
 """
 
 import datetime as dt

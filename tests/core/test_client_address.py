@@ -68,6 +68,6 @@ def test_only_trusted_hops_means_the_leftmost_is_the_client(settings):
 
 
 def test_a_bad_setting_is_named():
-    with pytest.raises(ImproperlyConfigured, match="'10.0.0.300'"):
+    with pytest.raises(ImproperlyConfigured, match=r"'10\.0\.0\.300'"):
         parse_networks(["127.0.0.1", "10.0.0.300"])
     assert [str(n) for n in parse_networks(["10.1.2.3/8", " ::1 "])] == ["10.0.0.0/8", "::1/128"]
