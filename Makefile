@@ -1,19 +1,36 @@
 # Samizdat: `make demo` runs the site with demo content; `make test` runs every check.
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements/*.txt | sha1sum | cut -c1-12)
+# The venv is installed from requirements/lock.txt only: every package pinned, each file checked against its PyPI hash.
+STAMP  := $(VENV)/.installed-$(shell sha1sum < requirements/lock.txt | cut -c1-12)
+# `make lock` resolves requirements/test.txt (which includes base.txt, the human-edited inputs) for this Python on
+# x86_64 Linux (glibc 2.36, Debian 12) against PyPI alone, keeping every version the lock already has where the inputs
+# still allow it. `make lock LOCK_ARGS=--upgrade` takes the newest allowed; `LOCK_ARGS="-P django"` just one package.
+LOCK_PYTHON   ?= 3.11.5
+LOCK_PLATFORM ?= x86_64-manylinux_2_36
+LOCK_TOOL     := var/lock-tool
+LOCK_ARGS     ?=
 
-.PHONY: demo test lint venv messages bench clean
+.PHONY: demo test lint venv lock messages bench clean
 
 venv: $(STAMP)
 
-$(STAMP): requirements/base.txt requirements/test.txt
+# Installs into an existing venv too (what is already installed at the locked version is left alone), so a venv in use
+# keeps working; pip itself is the venv's own and is not upgraded from the network.
+$(STAMP): requirements/lock.txt
 	@scripts/ensure_system.sh python
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements/test.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/lock.txt
 	@rm -f $(VENV)/.installed-* && touch $@
+
+lock: requirements/base.txt requirements/test.txt requirements/lock-tool.txt
+	@scripts/ensure_system.sh python
+	@test -x $(LOCK_TOOL)/bin/python || $(PYTHON) -m venv $(LOCK_TOOL)
+	$(LOCK_TOOL)/bin/python -m pip install --quiet --require-hashes -r requirements/lock-tool.txt
+	$(LOCK_TOOL)/bin/uv pip compile --quiet --no-config --default-index https://pypi.org/simple \
+	  --python-version $(LOCK_PYTHON) --python-platform $(LOCK_PLATFORM) --generate-hashes \
+	  --custom-compile-command "make lock" $(LOCK_ARGS) requirements/test.txt -o requirements/lock.txt
 
 demo: venv
 	SAMIZDAT_ENV=demo $(BIN)/python manage.py migrate --noinput -v0
