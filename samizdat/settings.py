@@ -409,6 +409,13 @@ MIRROR_SIGNING_KEY_FILE = env(
 MIRROR_LIVE_URLS = [url.rstrip("/") for url in env_list("MIRROR_LIVE_URLS")] or [CANONICAL_URL]
 MIRROR_REMINDER_MAILTO = env("MIRROR_REMINDER_MAILTO", f"remind@{CANONICAL_URL.split('://', 1)[-1].split('/')[0]}")
 
+# --- The published tree (mirrors/tree/): reading pages as files nginx serves, rewritten after each publish. Empty: off.
+PUBLISHED_TREE_DIR = env("PUBLISHED_TREE_DIR", "")
+# Pages showing the live figures are rendered again when the figures moved and this long has passed since the last
+# time (and every PAGE_CACHE_SECONDS whatever happened); readers with JavaScript get them live from goal.json.
+PUBLISHED_FIGURES_SECONDS = int(env("PUBLISHED_FIGURES_SECONDS", "300"))
+PUBLISHED_TREE_BROTLI_QUALITY = int(env("PUBLISHED_TREE_BROTLI_QUALITY", "11"))
+
 # A bad TRUSTED_PROXIES entry stops the start, naming it.
 from core.client_address import parse_networks  # noqa: E402
 

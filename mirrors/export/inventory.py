@@ -48,8 +48,9 @@ def default_site():
     return site
 
 
-def page_paths(site):
-    """Every path of every live, public page of ``site``, from each page's ``get_export_paths()``."""
+def owned_page_paths(site):
+    """(path, owner) for every path of every live, public page of ``site``, from each page's ``get_export_paths()``;
+    the owner is ``"page:<id>"``."""
     # Each page's own class (its get_export_paths), without its own fields (an article's body, say): none is needed.
     pages = public(Page.objects.descendant_of(site.root_page, inclusive=True).live()).specific(defer=True)
     paths = []
@@ -58,29 +59,48 @@ def page_paths(site):
         if not url or not url.startswith("/"):
             continue  # a page outside the default site's tree has no path here
         export_paths = page.get_export_paths() if hasattr(page, "get_export_paths") else ["/"]
-        paths.extend(url + relative.lstrip("/") for relative in export_paths)
+        paths.extend((url + relative.lstrip("/"), f"page:{page.pk}") for relative in export_paths)
+    return paths
+
+
+def page_paths(site):
+    """Every path of every live, public page of ``site``."""
+    return [path for path, _owner in owned_page_paths(site)]
+
+
+def owned_topic_paths():
+    """(path, owner) for the topic index (``"topics"``) and each topic's front and archive pages (``"topic:<id>"``)."""
+    paths = [(reverse("topic_index"), "topics")]
+    for topic in Topic.objects.order_by("slug"):
+        owner = f"topic:{topic.pk}"
+        pages = Archive(ArticlePage.objects.filter(topics=topic)).number_of_pages()
+        paths.append((topic.get_absolute_url(), owner))
+        paths.extend((reverse("topic_archive", args=[topic.slug, number]), owner) for number in range(1, pages + 1))
     return paths
 
 
 def topic_paths():
-    paths = [reverse("topic_index")]
+    return [path for path, _owner in owned_topic_paths()]
+
+
+def owned_feed_paths():
+    """(path, owner) for every feed: the site's (``"feed:site"``), each language's (``"feed:language:<code>"``), each
+    section's (``"feed:page:<id>"``) and each topic's (``"feed:topic:<id>"``)."""
+    paths = [(reverse("feed_rss"), "feed:site"), (reverse("feed_atom"), "feed:site")]
+    for language, _name in settings.LANGUAGES:
+        owner = f"feed:language:{language}"
+        paths += [(reverse(name, args=[language]), owner) for name in ("language_feed_rss", "language_feed_atom")]
+    for section in public(SectionPage.objects.live().filter(depth=3)).order_by("path"):
+        owner = f"feed:page:{section.pk}"
+        paths += [(reverse(name, args=[section.slug]), owner) for name in ("section_feed_rss", "section_feed_atom")]
     for topic in Topic.objects.order_by("slug"):
-        url = topic.get_absolute_url()
-        pages = Archive(ArticlePage.objects.filter(topics=topic)).number_of_pages()
-        paths.append(url)
-        paths.extend(reverse("topic_archive", args=[topic.slug, number]) for number in range(1, pages + 1))
+        owner = f"feed:topic:{topic.pk}"
+        paths += [(reverse(name, args=[topic.slug]), owner) for name in ("topic_feed_rss", "topic_feed_atom")]
     return paths
 
 
 def feed_paths():
-    paths = [reverse("feed_rss"), reverse("feed_atom")]
-    for language, _name in settings.LANGUAGES:
-        paths += [reverse("language_feed_rss", args=[language]), reverse("language_feed_atom", args=[language])]
-    for section in public(SectionPage.objects.live().filter(depth=3)).order_by("path"):
-        paths += [reverse("section_feed_rss", args=[section.slug]), reverse("section_feed_atom", args=[section.slug])]
-    for topic in Topic.objects.order_by("slug"):
-        paths += [reverse("topic_feed_rss", args=[topic.slug]), reverse("topic_feed_atom", args=[topic.slug])]
-    return paths
+    return [path for path, _owner in owned_feed_paths()]
 
 
 def support_paths():
@@ -99,24 +119,30 @@ def support_paths():
 
 def public_entries():
     """Every public path to render, each once, sorted (the order never depends on the database's)."""
+    return sorted(owned_public_entries())
+
+
+def owned_public_entries():
+    """{Entry: owner} for every public path: what each path belongs to (``page:<id>``, ``topic:<id>``, ``topics``,
+    ``feed:…``, ``sitemap``, ``robots``, ``support``), for stores that rewrite only what a change touches."""
     with snapshot.batch():  # one snapshot: the sites' root paths are looked up once, not once a page
-        return _public_entries()
+        return _owned_public_entries()
 
 
-def _public_entries():
+def _owned_public_entries():
     site = default_site()
     entries = {}
     for kind, paths in (
-        (PAGE, page_paths(site)),
-        (PAGE, topic_paths()),
-        (FEED, feed_paths()),
-        (SITEMAP, [reverse("sitemap"), *sitemap_shard_paths()]),
-        (ROBOTS, [reverse("robots_txt")]),
-        (SUPPORT, support_paths()),
+        (PAGE, owned_page_paths(site)),
+        (PAGE, owned_topic_paths()),
+        (FEED, owned_feed_paths()),
+        (SITEMAP, [(reverse("sitemap"), "sitemap"), *((path, "sitemap") for path in sitemap_shard_paths())]),
+        (ROBOTS, [(reverse("robots_txt"), "robots")]),
+        (SUPPORT, [(path, "support") for path in support_paths()]),
     ):
-        for path in paths:
-            entries.setdefault(path, Entry(path, kind))
-    return sorted(entries.values())
+        for path, owner in paths:
+            entries.setdefault(path, (Entry(path, kind), owner))
+    return dict(entries.values())
 
 
 def is_admin_static(relative_path):
