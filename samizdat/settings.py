@@ -318,8 +318,9 @@ LOGGING = {
 
 # --- Scheduler: `manage.py run_scheduler` runs these management commands every minute, in this order. A setting
 # (not an import) so that core, which owns the scheduler, knows no app: publishing (Wagtail's scheduled pages) and
-# support (due reminders, purge of unconfirmed ones).
-SCHEDULED_COMMANDS = env_list("SCHEDULED_COMMANDS", "publish_scheduled,send_due_reminders")
+# support (due reminders, purge of unconfirmed ones), mirrors (the published tree's live figures). An entry may carry
+# arguments ("publish_tree --refresh").
+SCHEDULED_COMMANDS = env_list("SCHEDULED_COMMANDS", "publish_scheduled,send_due_reminders,publish_tree --refresh")
 # Seconds before a mail server that does not answer is given up: sending a reminder holds its row lock meanwhile.
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
 

@@ -221,3 +221,13 @@ def test_stray_files_go_on_a_full_rebuild(tree, origin_client):
     call_command("publish_tree", verbosity=0)
     assert not stray.exists() and not stray.parent.exists()
     assert_tree_is_the_app(tree, origin_client)
+
+
+def test_the_scheduler_refreshes_the_tree(tree, settings):
+    assert "publish_tree --refresh" in settings.SCHEDULED_COMMANDS
+    settings.SCHEDULED_COMMANDS = ["publish_tree --refresh"]
+    with tree.locked():
+        assert tree.fact("goal") is None
+    call_command("run_scheduler", "--once")
+    with tree.locked():
+        assert tree.fact("goal")  # what goal.json said, noted for the next refresh

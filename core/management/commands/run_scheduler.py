@@ -1,4 +1,5 @@
 import logging
+import shlex
 import time
 
 from django.conf import settings
@@ -19,7 +20,8 @@ class Command(BaseCommand):
         failed = []
         for name in settings.SCHEDULED_COMMANDS:
             try:
-                call_command(name, verbosity=0)
+                command, *arguments = shlex.split(name)
+                call_command(command, *arguments, verbosity=0)
             except Exception:
                 logger.exception("Scheduled command %s failed", name)
                 failed.append(name)
