@@ -1,5 +1,7 @@
 """*Support → Card payments* in the Wagtail admin: whether card payments are running or paused by the card-testing
-breaker (``support.card_defence``), the figures it is watching, its recent pauses, and “Resume card payments now”.
+breaker (``support.card_defence``), the figures it is watching, how many client addresses, contributions and email
+addresses are blocked after their declines, its recent pauses, and “Resume card payments now”, which ends the pause
+and lifts those blocks.
 
 Who may do what (superusers always may): ``support.view_contribution`` sees the page; ``support.change_payment`` —
 the Revenue role — may resume card payments early. Resuming is the audited action ``resume_card_payments``.
@@ -12,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.actions import Actor
 from core.models import AuditEntry
@@ -21,6 +23,29 @@ from support.actions.card_breaker import resume_card_payments
 from support.admin_contributions import AdminPage, can_confirm_payments
 
 HISTORY_LENGTH = 10
+
+
+def blocks_text(by_kind) -> str:
+    """“2 client addresses, 1 email address”: the kinds with at least one block, for staff."""
+    names = {
+        "client_address": lambda n: ngettext("%(count)d client address", "%(count)d client addresses", n),
+        "contribution": lambda n: ngettext("%(count)d contribution", "%(count)d contributions", n),
+        "email": lambda n: ngettext("%(count)d email address", "%(count)d email addresses", n),
+    }
+    return ", ".join(names[kind](count) % {"count": count} for kind, count in by_kind.items() if count)
+
+
+def resumed_message(resumed) -> str:
+    count = resumed.blocks_lifted
+    lifted = (
+        ngettext("Lifted %(count)d card block (%(kinds)s).", "Lifted %(count)d card blocks (%(kinds)s).", count)
+        % {"count": count, "kinds": blocks_text(resumed.lifted)}
+        if count
+        else _("No client address, contribution or email address was blocked.")
+    )
+    if resumed.was_paused:
+        return _("Card payments are running again.") + " " + lifted
+    return _("Card payments were not paused.") + " " + lifted
 
 
 def moment(timestamp):
@@ -50,6 +75,7 @@ class CardPaymentsView(AdminPage):
     def get(self, request, *args, **kwargs):
         pause = card_defence.pause()
         counted = card_defence.figures()
+        blocks = card_defence.blocks_in_force()
         context = self.get_context_data(
             pause=pause,
             since=moment(pause.since) if pause else None,
@@ -63,6 +89,8 @@ class CardPaymentsView(AdminPage):
             failure_limit=card_defence.CARD_FAILURE_LIMIT,
             failure_window_minutes=card_defence.CARD_FAILURE_WINDOW // 60,
             block_hours=card_defence.CARD_BLOCK_SECONDS // 3600,
+            blocks=sum(blocks.values()),
+            blocks_text=blocks_text(blocks),
             may_resume=can_confirm_payments(request.user),
             history=history(),
         )
@@ -76,8 +104,9 @@ class ResumeCardPaymentsView(AdminPage):
     permission_check = staticmethod(can_confirm_payments)
 
     def post(self, request, *args, **kwargs):
-        if resume_card_payments(actor=Actor.staff(request.user)):
-            messages.success(request, _("Card payments are running again."))
+        resumed = resume_card_payments(actor=Actor.staff(request.user))
+        if resumed.changed:
+            messages.success(request, resumed_message(resumed))
         else:
-            messages.info(request, _("Card payments were not paused; nothing changed."))
+            messages.info(request, _("Card payments were not paused and nothing was blocked; nothing changed."))
         return redirect("support_card_payments")

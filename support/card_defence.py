@@ -6,7 +6,9 @@ Two layers, both kept in Django's cache only (shared by every app process once t
 * **Limits per source.** Declines are counted per client address, per contribution and per supporter address (when
   the contribution has one): after ``CARD_FAILURE_LIMIT`` declines within ``CARD_FAILURE_WINDOW`` seconds, that
   source may not try a card again for ``CARD_BLOCK_SECONDS``. Addresses are kept only as keyed digests (HMAC with
-  ``SECRET_KEY``), never in clear, and only for as long as a block lasts.
+  ``SECRET_KEY``), never in clear, and only for as long as a block lasts. Each block begun is the audited action
+  ``block_card_source`` (its kind only: no address, no digest). Staff lift every block in force with “Resume card
+  payments now”; since a cache cannot list its keys, the blocks are also written down in a *registry* (below).
 * **A site-wide circuit breaker.** A tester with many client addresses and many throw-away contributions passes every
   per-source limit, but not this: declines and successful payments across the whole site are counted in a sliding
   window of ``CARD_BREAKER_WINDOW`` seconds (ten buckets), and once there are at least
@@ -45,6 +47,20 @@ PAUSE_KEY = "card-breaker:paused"
 
 # --- Limits per source ---------------------------------------------------------------------------------------------
 
+# What each kind of source is called outside the cache (audit entries, the admin), by the key's second part.
+SOURCE_KINDS = {"ip": "client_address", "contribution": "contribution", "email": "email"}
+
+
+def source_kind(key: str) -> str:
+    """``client_address``, ``contribution`` or ``email`` for a key of :func:`limit_keys`."""
+    return SOURCE_KINDS[key.split(":")[1]]
+
+
+def contribution_of_key(key: str) -> int | None:
+    """The contribution's id in a contribution key, else None."""
+    parts = key.split(":")
+    return int(parts[2]) if parts[1] == "contribution" else None
+
 
 def limit_keys(request, contribution) -> list[str]:
     """The sources a card attempt counts against: the client address, the contribution and, when the contribution
@@ -65,9 +81,13 @@ def blocked(keys) -> bool:
 def count_failure(keys):
     """A declined card: count it against each source (blocking those at the limit) and for the breaker, which may
     trip. Returns True if card payments are paused now."""
-    for key in keys:
-        if count_in_window(f"{key}:failures", CARD_FAILURE_WINDOW) >= CARD_FAILURE_LIMIT:
-            cache.set(f"{key}:blocked", True, CARD_BLOCK_SECONDS)
+    at_limit = [key for key in keys if count_in_window(f"{key}:failures", CARD_FAILURE_WINDOW) >= CARD_FAILURE_LIMIT]
+    if at_limit:
+        from core.actions import Actor
+        from support.actions.card_breaker import block_card_source
+
+        for key in at_limit:
+            block_card_source(actor=Actor.system("card_defence"), key=key)
     _count_for_breaker("failures")
     return _trip_if_needed()
 
@@ -75,6 +95,83 @@ def count_failure(keys):
 def count_success():
     """A card payment that went through: counted only for the breaker's ratio."""
     _count_for_breaker("successes")
+
+
+# --- The registry of blocks ----------------------------------------------------------------------------------------
+#
+# Lifting a block needs its key, and a cache cannot list its keys. So each block is also written down: one numbered
+# slot per block, in an hourly bucket. A process takes a slot number with ``add`` + ``incr`` on the bucket's counter
+# (atomic on Redis, and within a process on the local memory cache), so two processes blocking at the same moment get
+# two different slots — no read-modify-write of a shared list, and no entry lost. Lifting reads every bucket a block
+# still in force can be in. The slot is written *before* the block, so a block never exists without its entry (a slot
+# whose block was never set, has ended or was lifted already is passed over). Counters are never deleted, only left
+# to expire after the last block they can number: deleting one while another process was taking a slot from it would
+# hand that slot's number out again.
+
+REGISTRY_BUCKET_SECONDS = 60 * 60
+# A slot outlives its block: blocks last CARD_BLOCK_SECONDS from any moment in the bucket's hour.
+REGISTRY_SECONDS = CARD_BLOCK_SECONDS + 2 * REGISTRY_BUCKET_SECONDS
+REGISTRY_BUCKETS = CARD_BLOCK_SECONDS // REGISTRY_BUCKET_SECONDS + 2  # buckets that may hold a block in force
+
+
+def _registry_buckets(now=None) -> range:
+    current = int((time.time() if now is None else now) // REGISTRY_BUCKET_SECONDS)
+    return range(current - REGISTRY_BUCKETS + 1, current + 1)
+
+
+def _register(key):
+    bucket = _registry_buckets()[-1]
+    slot = count_in_window(f"card-blocks:{bucket}:count", REGISTRY_SECONDS)
+    cache.set(f"card-blocks:{bucket}:{slot}", key, REGISTRY_SECONDS)
+
+
+def claim_block(key) -> bool:
+    """Block the source ``key`` for ``CARD_BLOCK_SECONDS``. True if this call began the block; False if it was
+    blocked already (``add`` is atomic: of several processes blocking one source at once, one begins the block)."""
+    _register(key)
+    return cache.add(f"{key}:blocked", True, CARD_BLOCK_SECONDS)
+
+
+def _registered_keys() -> list[str]:
+    """Every key written down in the registry's live buckets, once each (blocks in force among them)."""
+    buckets = list(_registry_buckets())
+    counts = cache.get_many([f"card-blocks:{bucket}:count" for bucket in buckets])
+    slots = [
+        f"card-blocks:{bucket}:{slot}"
+        for bucket in buckets
+        for slot in range(1, int(counts.get(f"card-blocks:{bucket}:count", 0)) + 1)
+    ]
+    keys = {}
+    for start in range(0, len(slots), 500):  # in batches, so a large registry never makes one huge request
+        found = cache.get_many(slots[start : start + 500])
+        keys.update(dict.fromkeys(found[slot] for slot in slots[start : start + 500] if slot in found))
+    return list(keys)
+
+
+def _by_kind(keys) -> dict[str, int]:
+    counted = dict.fromkeys(SOURCE_KINDS.values(), 0)
+    for key in keys:
+        counted[source_kind(key)] += 1
+    return counted
+
+
+def blocks_in_force() -> dict[str, int]:
+    """How many sources of each kind may not try a card now (``client_address``, ``contribution``, ``email``)."""
+    keys = _registered_keys()
+    found = cache.get_many([f"{key}:blocked" for key in keys])
+    return _by_kind(key for key in keys if f"{key}:blocked" in found)
+
+
+def lift_blocks() -> dict[str, int]:
+    """End every block in force now and forget those sources' declines, so they start afresh. Returns how many
+    blocks of each kind this call ended: ``delete`` says whether the key was there, so two staff lifting at once
+    never count one block twice."""
+    lifted = []
+    for key in _registered_keys():
+        if cache.delete(f"{key}:blocked"):
+            cache.delete(f"{key}:failures")
+            lifted.append(key)
+    return _by_kind(lifted)
 
 
 # --- The site-wide breaker -----------------------------------------------------------------------------------------

@@ -1,16 +1,19 @@
-"""Pausing and resuming card payments (the site-wide breaker of ``support.card_defence``).
+"""Pausing and resuming card payments (the site-wide breaker of ``support.card_defence``), and blocking or lifting
+the blocks of single sources (a client address, a contribution, a supporter's email address).
 
-The pause itself lives in the shared cache, where every app process reads it on each card request; these actions
-claim or end it there and write the audit entry (counts and times only: nothing about any reader). Pausing alerts
-staff by mail once, from a task started after commit.
+The pause and the blocks live in the shared cache, where every app process reads them on each card request; these
+actions claim or end them there and write the audit entry (kinds, counts and times only: no address, no digest of
+one). Pausing alerts staff by mail once, from a task started after commit.
 """
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from core.actions import Actor, after_commit, record
 from support import card_defence
+from support.models import Contribution
 from support.tasks import send_card_pause_alert
 
 
@@ -38,10 +41,55 @@ def pause_card_payments(*, actor: Actor, failures: int, attempts: int) -> bool:
     return True
 
 
-def resume_card_payments(*, actor: Actor) -> bool:
-    """Resume card payments before the pause ends. Returns False if they were not paused (nothing is written)."""
-    with transaction.atomic():
-        if not card_defence.end_pause():
-            return False
-        record(actor=actor, action="card.resumed")
+def block_card_source(*, actor: Actor, key: str) -> bool:
+    """Block one source (a key of ``card_defence.limit_keys``) after its declines. Returns False if it was blocked
+    already (then nothing is written). The entry names the kind of source; a contribution's block names the
+    contribution as its subject, an address's block names nothing that leads back to the address."""
+    if not card_defence.claim_block(key):
+        return False
+    contribution_id = card_defence.contribution_of_key(key)
+    subject = Contribution.objects.filter(pk=contribution_id).first() if contribution_id is not None else None
+    with transaction.atomic():  # the block is in force even if this write fails: refusing cards is the safe side
+        record(
+            actor=actor,
+            action="card.blocked",
+            subject=subject,
+            kind=card_defence.source_kind(key),
+            failures=card_defence.CARD_FAILURE_LIMIT,
+            window_seconds=card_defence.CARD_FAILURE_WINDOW,
+            block_seconds=card_defence.CARD_BLOCK_SECONDS,
+        )
     return True
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What ``resume_card_payments`` did: whether it ended a pause, and how many blocks of each kind it lifted."""
+
+    was_paused: bool
+    lifted: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def blocks_lifted(self) -> int:
+        return sum(self.lifted.values())
+
+    @property
+    def changed(self) -> bool:
+        return self.was_paused or self.blocks_lifted > 0
+
+
+def resume_card_payments(*, actor: Actor) -> Resumed:
+    """Resume card payments now: end the pause, if one is in force, and lift every block of a client address,
+    contribution or email address. One audit entry says what was ended and how many blocks of each kind; if there
+    was nothing to end, nothing is written."""
+    with transaction.atomic():
+        resumed = Resumed(was_paused=card_defence.end_pause(), lifted=card_defence.lift_blocks())
+        if resumed.changed:
+            record(
+                actor=actor,
+                action="card.resumed",
+                was_paused=resumed.was_paused,
+                blocks_lifted=resumed.blocks_lifted,
+                blocks_by_kind=resumed.lifted,
+            )
+    return resumed

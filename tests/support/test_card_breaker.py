@@ -55,12 +55,14 @@ class Readers:
         contribution.refresh_from_db()
         return contribution
 
-    def attempt(self, number=CARD_OK, *, email="", address=None, contribution=None):
+    def attempt(self, number=CARD_OK, *, email="", address=None, contribution=None, forwarded_for=None):
         """Start a contribution (or use ``contribution``), confirm a card on it and ask our server to charge it.
-        After-commit work (the alert) runs at once, as it would after the request."""
+        After-commit work (the alert) runs at once, as it would after the request. ``forwarded_for`` is the
+        ``X-Forwarded-For`` header the request arrives with (from ``address``, a proxy, say)."""
         contribution = contribution or self.started(email=email)
         setup = self.localstripe.confirmed_setup(self.provider, contribution, number=number)
-        client = Client(REMOTE_ADDR=address or next(self.addresses))
+        headers = {} if forwarded_for is None else {"HTTP_X_FORWARDED_FOR": forwarded_for}
+        client = Client(REMOTE_ADDR=address or next(self.addresses), **headers)
         with self.capture(execute=True):
             response = client.post(charge_path(contribution), {"setup_intent": setup})
         return contribution, response
