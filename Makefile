@@ -57,6 +57,7 @@ bench: venv
 	$(BIN)/python bench/support_endpoints.py
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/payments.py
+	$(BIN)/python bench/published_tree.py
 
 clean:
 	rm -rf var/ .pytest_cache .coverage htmlcov

@@ -415,7 +415,7 @@ PUBLISHED_TREE_DIR = env("PUBLISHED_TREE_DIR", "")
 # Pages showing the live figures are rendered again when the figures moved and this long has passed since the last
 # time (and every PAGE_CACHE_SECONDS whatever happened); readers with JavaScript get them live from goal.json.
 PUBLISHED_FIGURES_SECONDS = int(env("PUBLISHED_FIGURES_SECONDS", "300"))
-PUBLISHED_TREE_BROTLI_QUALITY = int(env("PUBLISHED_TREE_BROTLI_QUALITY", "11"))
+PUBLISHED_TREE_BROTLI_QUALITY = int(env("PUBLISHED_TREE_BROTLI_QUALITY", "5"))
 
 # A bad TRUSTED_PROXIES entry stops the start, naming it.
 from core.client_address import parse_networks  # noqa: E402

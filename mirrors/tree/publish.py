@@ -67,6 +67,7 @@ def publish(changes=(), *, full=False, refresh=False, tree=None, now=None):
     tree = tree or configured_tree()
     if tree is None:
         raise TreeNotConfigured("Set PUBLISHED_TREE_DIR to the directory the published tree is kept in.")
+    _check_canonical_host()
     started = time.monotonic()
     now = time.time() if now is None else now
     report = Report()
@@ -98,6 +99,17 @@ def publish(changes=(), *, full=False, refresh=False, tree=None, now=None):
         _write_languages(tree)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _check_canonical_host():
+    from django.http.request import validate_host
+
+    host = urlsplit(settings.CANONICAL_URL).hostname or ""
+    if not validate_host(host, settings.ALLOWED_HOSTS):
+        raise TreeNotConfigured(
+            f"The published tree is rendered for CANONICAL_URL ({settings.CANONICAL_URL}), but {host!r} is not in "
+            "ALLOWED_HOSTS: add it there."
+        )
 
 
 def _due_live_pages(tree, renderer, stored, now):
