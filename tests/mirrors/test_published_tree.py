@@ -211,6 +211,9 @@ def test_the_command_names_bad_input(settings, tmp_path):
     settings.PUBLISHED_TREE_DIR = str(tmp_path / "tree")
     with pytest.raises(CommandError, match="Unknown kind of change: 'bogus'"):
         call_command("publish_tree", "--change", "bogus:1", verbosity=0)
+    settings.CANONICAL_URL = "https://news.elsewhere.example"
+    with pytest.raises(CommandError, match=r"'news\.elsewhere\.example' is not in ALLOWED_HOSTS"):
+        call_command("publish_tree", verbosity=0)
     assert not (tmp_path / "tree").exists()
 
 
