@@ -1,9 +1,11 @@
 """The allowed moves of contributions and payments, in one place.
 
 A transition takes the row lock, treats "already there" as done (a webhook delivered twice changes nothing), and
-refuses an illegal move with :class:`core.errors.IllegalTransition`.
+refuses an illegal move with :class:`core.errors.IllegalTransition`. An action that has locked a contribution already
+(to keep the lock order: the contribution, then its payment) moves it with :func:`move_locked_contribution`.
 """
 
+from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError, IllegalTransition
@@ -34,14 +36,18 @@ def _move(model, moves, pk, to, **fields):
     row = model.objects.select_for_update().filter(pk=pk).first()
     if row is None:  # a stale link or a made-up id: a clear message, not a 500
         raise DomainError(f"There is no {model._meta.verbose_name} #{pk}.")
+    return _move_row(row, moves, to, fields)
+
+
+def _move_row(row, moves, to, fields):
     if row.status == to:
         return row, False
     if to not in moves[row.status]:
-        raise IllegalTransition(f"A {model._meta.verbose_name} cannot go from {row.status} to {to}.")
+        raise IllegalTransition(f"A {row._meta.verbose_name} cannot go from {row.status} to {to}.")
     row.status = to
     for name, value in fields.items():
         setattr(row, name, value)
-    row.save(update_fields=["status", *fields, *(["updated_at"] if model is Contribution else [])])
+    row.save(update_fields=["status", *fields, *(["updated_at"] if isinstance(row, Contribution) else [])])
     return row, True
 
 
@@ -51,7 +57,19 @@ def move_payment(payment_id, to, **fields):
     return _move(Payment, PAYMENT_MOVES, payment_id, to, **fields)
 
 
-def move_contribution(contribution_id, to, **fields):
+def _contribution_fields(to, fields):
     if to in (C.CANCELLED, C.REFUNDED):
         fields.setdefault("ended_at", timezone.now())
-    return _move(Contribution, CONTRIBUTION_MOVES, contribution_id, to, **fields)
+    return fields
+
+
+def move_contribution(contribution_id, to, **fields):
+    return _move(Contribution, CONTRIBUTION_MOVES, contribution_id, to, **_contribution_fields(to, fields))
+
+
+def move_locked_contribution(contribution: Contribution, to, **fields):
+    """:func:`move_contribution` for a row the caller has already locked (``select_for_update``) in the transaction
+    under way: the same checks and the same write, without reading the row a second time."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("move_locked_contribution needs the transaction that locked the contribution.")
+    return _move_row(contribution, CONTRIBUTION_MOVES, to, _contribution_fields(to, fields))

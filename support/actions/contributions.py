@@ -22,7 +22,7 @@ from core.money import Money
 from support.models import Contribution, Payment, Refund, Reminder, Supporter
 from support.models.ledger import FREQUENCIES, METHODS
 from support.reminders import email_digest
-from support.states import C, P, move_contribution, move_payment
+from support.states import C, P, move_contribution, move_locked_contribution, move_payment
 from support.tasks import send_receipt
 
 # Readable on a phone and over the phone: no 0/O, 1/I/L.
@@ -47,11 +47,14 @@ def receipt_due(contribution, payment):
 
 
 def _lock_contribution_of(payment_id) -> Contribution:
-    """Lock the contribution a payment belongs to (before the payment: see the module's note on lock order)."""
-    contribution_id = Payment.objects.filter(pk=payment_id).values_list("contribution_id", flat=True).first()
-    if contribution_id is None:
+    """Lock the contribution a payment belongs to (before the payment: see the module's note on lock order). One
+    query: the contribution is found through the payment and only its own row is locked (``of=("self",)``)."""
+    contribution = (
+        Contribution.objects.select_for_update(of=("self",)).filter(payments__pk=payment_id).order_by().first()
+    )
+    if contribution is None:
         raise DomainError(f"There is no payment #{payment_id}.")
-    return Contribution.objects.select_for_update().get(pk=contribution_id)
+    return contribution
 
 
 def supporter_for(email, language):
@@ -144,7 +147,7 @@ def confirm_payment(*, actor: Actor, payment_id: int, provider_id=None, transact
     if not changed:
         return False
     if contribution.status in (C.PENDING, C.FAILED):
-        move_contribution(contribution.pk, C.ACTIVE if contribution.is_recurring else C.COMPLETED)
+        move_locked_contribution(contribution, C.ACTIVE if contribution.is_recurring else C.COMPLETED)
     record(actor=actor, action="payment.confirmed", subject=payment, contribution=contribution.pk)
     figures_changed()
     receipt_due(contribution, payment)
@@ -158,7 +161,7 @@ def fail_payment(*, actor: Actor, payment_id: int, message="") -> bool:
     if not changed:
         return False
     if contribution.status == C.PENDING:
-        move_contribution(contribution.pk, C.FAILED)
+        move_locked_contribution(contribution, C.FAILED)
     record(actor=actor, action="payment.failed", subject=payment, contribution=contribution.pk)
     return True
 
@@ -192,7 +195,7 @@ def record_renewal(
         succeeded_at=timezone.now(),
     )
     if contribution.status != C.ACTIVE:
-        move_contribution(contribution.pk, C.ACTIVE)
+        move_locked_contribution(contribution, C.ACTIVE)
     record(actor=actor, action="payment.renewed", subject=payment, contribution=contribution.pk)
     figures_changed()
     receipt_due(contribution, payment)
@@ -225,7 +228,7 @@ def refund_payment(*, actor: Actor, payment_id: int, provider_id=None, reason=""
         C.COMPLETED,
         C.CANCELLED,
     ):
-        move_contribution(contribution.pk, C.REFUNDED)
+        move_locked_contribution(contribution, C.REFUNDED)
     record(actor=actor, action="payment.refunded", subject=payment, refund=refund.pk)
     figures_changed()
     return refund

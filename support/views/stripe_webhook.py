@@ -1,6 +1,12 @@
 """POST /support/webhooks/stripe/: Stripe tells us something happened. In the fixed order of STYLE.md: verify the raw
 body's signature → record the event id (unique) → ignore types we don't handle → re-fetch the object → act.
 
+Re-fetching is an HTTP call to Stripe, so it happens before any transaction is open: no row lock (not the event's,
+not the ledger's) waits on Stripe. Acting is one transaction: it claims the event (sets ``handled_at`` where it is
+still empty, which locks the row), then moves the ledger through the named actions. A second delivery of the same
+event finds it handled and answers "duplicate" without calling Stripe; one that arrives while the first is under way
+fetches too, then waits on the claim, finds it taken and changes nothing.
+
 Answers 400 for a bad signature, 200 for what is ignored, duplicated or handled (an error that a retry cannot fix is
 stored on the event for staff), and 500 only to ask Stripe to send it again (the API was unreachable or failing).
 """
@@ -8,7 +14,7 @@ stored on the event for staff), and 500 only to ask Stripe to send it again (the
 import logging
 
 from django.db import transaction
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -22,6 +28,25 @@ def _answer(status, text):
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
+def _record(events, event_id, event_type):
+    """Record the event once (the unique constraint keeps a concurrent delivery from adding a second row). Returns
+    whether it has been handled already."""
+    seen = events.values_list("handled_at", flat=True)[:1]
+    if seen:
+        return seen[0] is not None
+    ProviderEvent.objects.bulk_create(
+        [ProviderEvent(provider="stripe", event_id=event_id, type=event_type[:100])], ignore_conflicts=True
+    )
+    return False
+
+
+def _claim(events) -> bool:
+    """Mark the event handled inside the transaction that applies it; False if another delivery did. The row stays
+    locked until that transaction ends, so a concurrent claim waits for it and then sees the mark (or, if the other
+    rolled back, takes the event itself)."""
+    return events.filter(handled_at__isnull=True).update(handled_at=timezone.now(), error="") == 1
+
+
 # No CSRF token: Stripe is no browser; the signature is what proves the sender.
 @csrf_exempt
 @require_POST
@@ -30,28 +55,26 @@ def stripe_webhook(request):
 
     try:
         event = stripe_card.verify_event(request.body, request.headers.get("Stripe-Signature", ""))
-    except stripe_card.InvalidWebhook:
-        return HttpResponseBadRequest("invalid signature", content_type="text/plain; charset=utf-8")
+    except stripe_card.InvalidWebhook as error:
+        return _answer(400, str(error))
     event_id, event_type = event["id"], event["type"]
-    row, _created = ProviderEvent.objects.get_or_create(
-        provider="stripe", event_id=event_id, defaults={"type": event_type[:100]}
-    )
+    events = ProviderEvent.objects.filter(provider="stripe", event_id=event_id)
+    if _record(events, event_id, event_type):
+        return _answer(200, "duplicate")
     if event_type not in stripe_card.HANDLED_EVENTS:
         return _answer(200, "ignored")
     try:
+        kind, fetched = stripe_card.fetch_event_object(event)  # outside any transaction: no lock waits on Stripe
         with transaction.atomic():
-            # The lock queues a concurrent delivery of the same event behind this one; it then sees handled_at.
-            row = ProviderEvent.objects.select_for_update().get(pk=row.pk)
-            if row.handled_at is not None:
+            if not _claim(events):
                 return _answer(200, "duplicate")
-            change = stripe_card.handle_event(event)
-            ProviderEvent.objects.filter(pk=row.pk).update(handled_at=timezone.now(), error="")
+            change = stripe_card.apply_fetched(kind, fetched)
     except stripe_card.TRANSIENT_ERRORS as error:
-        ProviderEvent.objects.filter(pk=row.pk).update(error=f"retry: {error}"[:2000])
+        events.filter(handled_at__isnull=True).update(error=f"retry: {error}"[:2000])
         logger.warning("Stripe event %s: API unavailable, asking for a retry: %s", event_id, error)
         return _answer(500, "try again")
     except Exception as error:  # a retry would fail the same way: keep the reason for staff and say we got it
-        ProviderEvent.objects.filter(pk=row.pk).update(handled_at=timezone.now(), error=repr(error)[:2000])
+        events.filter(handled_at__isnull=True).update(handled_at=timezone.now(), error=repr(error)[:2000])
         logger.exception("Stripe event %s could not be applied", event_id)
         return _answer(200, "recorded with an error")
     return _answer(200, change or "nothing to change")
