@@ -260,9 +260,9 @@ django.setup()
 from support import card_defence
 
 tag, count = sys.argv[1], int(sys.argv[2])
-signals = redis.Redis.from_url(sys.argv[3])
+signals = redis.Redis.from_url(sys.argv[3], socket_timeout=None)  # redis-py's default would end the wait after 5 s
 signals.rpush("test:ready", tag)
-signals.blpop("test:go", timeout=60)  # every process starts blocking at the same moment
+signals.blpop("test:go", timeout=120)  # every process starts blocking at the same moment
 for n in range(count):
     assert card_defence.claim_block(f"card-limit:ip:{tag}-{n}")
 """
@@ -287,8 +287,13 @@ def test_blocks_added_by_several_processes_at_once_are_all_lifted(redis_client, 
         for n in range(PROCESSES)
     ]
     try:
-        for _n in range(PROCESSES):
-            assert signal_client.blpop("test:ready", timeout=60) is not None, "a blocking process did not start"
+        ready, deadline = 0, time.monotonic() + 120
+        while ready < PROCESSES:  # woken by each process's signal; between them, see that none has died
+            ready += signal_client.blpop("test:ready", timeout=1) is not None
+            for process in processes:
+                if process.poll() is not None:
+                    pytest.fail(f"a blocking process ended early: {process.stderr.read().decode()}")
+            assert time.monotonic() < deadline, "the blocking processes did not start"
         signal_client.rpush("test:go", *range(PROCESSES))
         for process in processes:
             _out, err = process.communicate(timeout=120)
