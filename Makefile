@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 # The venv is installed from requirements/lock.txt only: every package pinned, each file checked against its PyPI hash.
 STAMP  := $(VENV)/.installed-$(shell sha1sum < requirements/lock.txt | cut -c1-12)
-# `make lock` resolves requirements/test.txt (which includes base.txt, the human-edited inputs) for this Python on
+# `make lock` resolves requirements/test.txt (which includes base.txt, the human-edited inputs) for Python 3.11 on
 # x86_64 Linux (glibc 2.36, Debian 12) against PyPI alone, keeping every version the lock already has where the inputs
 # still allow it. `make lock LOCK_ARGS=--upgrade` takes the newest allowed; `LOCK_ARGS="-P django"` just one package.
 # The oldest Python 3.11 the locked packages accept (soupsieve 4.1 needs 3.11.5; Debian's own python3 is 3.11.2).
