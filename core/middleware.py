@@ -16,34 +16,50 @@ FILE_PREFIXES = ("/static/", "/media/")
 # Reading views whose answer depends on the query string; they are not kept in the page cache.
 QUERY_DRIVEN_PREFIXES = ("/search/",)
 QUERY_DRIVEN_PATHS = frozenset({"/support/"})
+UNCACHED_PREFIXES = NON_READING_PREFIXES + QUERY_DRIVEN_PREFIXES + FILE_PREFIXES
+# Set in the WSGI environ by the fast path when it looked the page up and found nothing: no second lookup is needed.
+FAST_PATH_MISSED = "samizdat.page_cache.missed"
+
+
+def cacheable(method, path, *, secure):
+    """Whether a request for ``path`` may be answered from the page cache (and its answer kept there).
+
+    Reading pages never depend on the query string, so it is left out of the key: a tracking parameter or a random
+    string cannot push a request past the cache. Cookies are not looked at either: every reader gets the same bytes.
+    A plain-HTTP request that SecurityMiddleware would redirect to HTTPS goes past the cache to be redirected.
+    Shared by the middleware and the WSGI fast path (core.fast_path), so that both answer exactly the same requests.
+    """
+    return (
+        (method == "GET" or method == "HEAD")
+        and settings.PAGE_CACHE_SECONDS > 0
+        and not path.startswith(UNCACHED_PREFIXES)
+        and not path.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)
+        and path not in QUERY_DRIVEN_PATHS
+        and (secure or not settings.SECURE_SSL_REDIRECT)
+    )
 
 
 def _cacheable_request(request):
-    # Reading pages never depend on the query string, so it is left out of the key: a tracking parameter or a random
-    # string cannot push a request past the cache. A page rendered into files (the static export and the published
-    # tree mark their own request objects) is rendered afresh, never answered from the cache, and not kept in it.
+    # A page rendered into files (the static export and the published tree mark their own request objects) is
+    # rendered afresh, never answered from the cache, and not kept in it.
     return (
-        request.method in ("GET", "HEAD")
-        and not getattr(request, "samizdat_render_to_file", False)
+        not getattr(request, "samizdat_render_to_file", False)
         and not getattr(request, "samizdat_export", False)
-        and not request.path.startswith(NON_READING_PREFIXES + QUERY_DRIVEN_PREFIXES + FILE_PREFIXES)
-        and not request.path.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)
-        and request.path not in QUERY_DRIVEN_PATHS
-        and settings.PAGE_CACHE_SECONDS > 0
+        and cacheable(request.method, request.path, secure=request.is_secure())
     )
 
 
 def _respond_from_entry(request, entry, *, cache_status):
-    encoding = page_cache.choose_encoding(entry, request.META.get("HTTP_ACCEPT_ENCODING"))
-    body = entry["identity"] if encoding == "identity" else entry[encoding]
-    response = HttpResponse(b"" if request.method == "HEAD" else body, status=entry["status"])
-    for name, value in entry["headers"]:
+    status, headers, body = page_cache.answer(
+        entry,
+        method=request.method,
+        accept_encoding=request.META.get("HTTP_ACCEPT_ENCODING"),
+        secure=request.is_secure(),
+        cache_status=cache_status,
+    )
+    response = HttpResponse(body, status=status)
+    for name, value in headers:
         response[name] = value
-    if encoding != "identity":
-        response["Content-Encoding"] = encoding
-    response["Content-Length"] = str(len(body))
-    response["Vary"] = "Accept-Encoding"
-    response["X-Page-Cache"] = cache_status
     return response
 
 
@@ -60,7 +76,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _cacheable_request(request):
             return self.get_response(request)
-        entry = page_cache.lookup(request.path)
+        entry = None if request.META.get(FAST_PATH_MISSED) else page_cache.lookup(request.path)
         if entry is not None:
             return _respond_from_entry(request, entry, cache_status="hit")
         response = self.get_response(request)

@@ -10,6 +10,7 @@ cache is shared.
 import gzip
 import hashlib
 import uuid
+from http.client import responses
 
 import brotli
 from django.conf import settings
@@ -116,8 +117,48 @@ def accepted_encodings(accept_encoding):
 
 def choose_encoding(entry, accept_encoding):
     """Pick brotli, then gzip, then identity, among what the entry has and the client accepts."""
-    accepted = accepted_encodings(accept_encoding or "")
+    if not accept_encoding:
+        return "identity"
+    accepted = accepted_encodings(accept_encoding)
     for name in ("br", "gzip"):
         if entry[name] is not None and (name in accepted or "*" in accepted):
             return name
     return "identity"
+
+
+def status_line(status):
+    """The WSGI status line Django sends for ``status`` (its reason phrases are those of ``http.client``)."""
+    return f"{status} {responses.get(status, 'Unknown Status Code')}"
+
+
+def strict_transport_security():
+    """The Strict-Transport-Security value SecurityMiddleware sends over HTTPS, or ``""`` when HSTS is off."""
+    if not settings.SECURE_HSTS_SECONDS:
+        return ""
+    value = f"max-age={settings.SECURE_HSTS_SECONDS}"
+    if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+        value += "; includeSubDomains"
+    if settings.SECURE_HSTS_PRELOAD:
+        value += "; preload"
+    return value
+
+
+def answer(entry, *, method, accept_encoding, secure, cache_status):
+    """What a stored entry answers a request with: ``(status, headers, body)``, headers as ``[(name, value), ...]``.
+
+    The one place a stored page becomes a response, for Django's middleware and for the WSGI fast path alike, so both
+    send the same headers in the same order and the same bytes. ``Content-Type`` comes first, where Django puts it.
+    HSTS depends on the request (HTTPS only), so it is never stored: it is added here as SecurityMiddleware would.
+    """
+    encoding = choose_encoding(entry, accept_encoding)
+    body = entry["identity"] if encoding == "identity" else entry[encoding]
+    headers = [(name, value) for name, value in entry["headers"] if name == "Content-Type"]
+    if not headers:  # what HttpResponse starts with
+        headers = [("Content-Type", f"text/html; charset={settings.DEFAULT_CHARSET}")]
+    headers += [(name, value) for name, value in entry["headers"] if name != "Content-Type"]
+    if secure and (hsts := strict_transport_security()):
+        headers.append(("Strict-Transport-Security", hsts))
+    if encoding != "identity":
+        headers.append(("Content-Encoding", encoding))
+    headers += [("Content-Length", str(len(body))), ("Vary", "Accept-Encoding"), ("X-Page-Cache", cache_status)]
+    return entry["status"], headers, b"" if method == "HEAD" else body

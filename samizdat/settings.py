@@ -164,6 +164,8 @@ CACHES["renditions"] = {
 # Whole reading pages are cached as bytes for this long (they are also invalidated on every publish).
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_BROTLI_QUALITY = int(env("PAGE_CACHE_BROTLI_QUALITY", "5"))
+# Cache hits answered at the WSGI level, before Django's request and middleware (core.fast_path); the same bytes.
+PAGE_CACHE_FAST_PATH = env_bool("PAGE_CACHE_FAST_PATH", True)
 # Personal or write-only paths the page cache never even looks up (they are never reading pages).
 PAGE_CACHE_SKIP_PREFIXES = (
     "/support/pay/",

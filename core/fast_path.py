@@ -1,0 +1,63 @@
+"""The page cache's fast path: cache hits answered at the WSGI level, before Django builds a request.
+
+A hit through Django's stack costs a request object, the request signals, the middleware chain and a response object
+around one cache read. Here a hit is the cache read alone: the WSGI environ is checked with the same rule as the
+middleware's (:func:`core.middleware.cacheable`), the entry and the generation come back in one round trip
+(:func:`core.page_cache.lookup`), and the status, headers and bytes are those :func:`core.page_cache.answer` gives
+the middleware, so a page answered here is byte for byte the page Django would have answered. Everything else, misses
+included, goes to Django unchanged; a miss is marked in the environ so the middleware does not look it up again.
+
+``PAGE_CACHE_FAST_PATH = False`` turns it off (the middleware then answers every hit, as before).
+"""
+
+from django.conf import settings
+from django.core.handlers.wsgi import get_path_info, get_script_name
+
+from core import page_cache
+from core.middleware import FAST_PATH_MISSED, cacheable
+
+
+def request_path(environ):
+    """``request.path`` as Django's WSGIRequest works it out from ``environ``."""
+    script_name = get_script_name(environ)
+    path_info = get_path_info(environ) or "/"
+    return f"{script_name.rstrip('/')}/{path_info.replace('/', '', 1)}"
+
+
+def is_secure(environ):
+    """``request.is_secure()`` as Django works it out (the trusted proxy's header when one is set)."""
+    proxy_header = settings.SECURE_PROXY_SSL_HEADER
+    if proxy_header:
+        name, secure_value = proxy_header
+        value = environ.get(name)
+        if value is not None:
+            return value.split(",", 1)[0].strip() == secure_value
+    return environ.get("wsgi.url_scheme") == "https"
+
+
+class PageCacheFastPath:
+    """WSGI middleware around Django's application: answers page-cache hits itself, passes everything else on."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if settings.PAGE_CACHE_FAST_PATH:
+            method = environ["REQUEST_METHOD"].upper()
+            path = request_path(environ)
+            secure = is_secure(environ)
+            if cacheable(method, path, secure=secure):
+                entry = page_cache.lookup(path)
+                if entry is None:
+                    environ[FAST_PATH_MISSED] = True
+                else:
+                    status, headers, body = page_cache.answer(
+                        entry,
+                        method=method,
+                        accept_encoding=environ.get("HTTP_ACCEPT_ENCODING"),
+                        secure=secure,
+                        cache_status="hit",
+                    )
+                    start_response(page_cache.status_line(status), headers)
+                    return [body]
+        return self.application(environ, start_response)
