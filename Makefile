@@ -7,8 +7,9 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum < requirements/lock.txt | cut -c1-1
 # `make lock` resolves requirements/test.txt (which includes base.txt, the human-edited inputs) for Python 3.11 on
 # x86_64 Linux (glibc 2.36, Debian 12) against PyPI alone, keeping every version the lock already has where the inputs
 # still allow it. `make lock LOCK_ARGS=--upgrade` takes the newest allowed; `LOCK_ARGS="-P django"` just one package.
-# The oldest Python 3.11 the locked packages accept (soupsieve 4.1 needs 3.11.5; Debian's own python3 is 3.11.2).
-LOCK_PYTHON   ?= 3.11.5
+# Debian 12's own python3 (3.11.2): the lock must install there (requirements/test.txt keeps soupsieve below 4.1,
+# which needs 3.11.5).
+LOCK_PYTHON   ?= 3.11.2
 LOCK_PLATFORM ?= x86_64-manylinux_2_36
 LOCK_TOOL     := var/lock-tool
 LOCK_ARGS     ?=
