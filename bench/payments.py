@@ -9,9 +9,10 @@ every answer says in a ``Server-Timing`` header how long the server worked on it
    telling the ledger, so every payment waits for its ``payment_intent.succeeded``. Those events, taken from
    localstripe's event list, are signed with the webhook secret and posted to ``/support/webhooks/stripe/`` from
    several connections at once, with a share of them sent again (replays, some while the first delivery is still being
-   handled). The handler verifies, records the event, re-fetches the PaymentIntent from localstripe and confirms the
-   payment. Printed: events/s, the answers, and the ledger afterwards — exactly one succeeded payment per contribution,
-   one recorded event per event id.
+   handled). The handler verifies, records the event, re-fetches the PaymentIntent from localstripe (no transaction
+   open) and then, in one transaction, claims the event and confirms the payment. Printed: events/s, the answers, the
+   CPU each process spent per delivery, and the ledger afterwards — exactly one succeeded payment per contribution, one
+   recorded event per event id, and the money: the sum of the succeeded payments equals what localstripe charged.
 2. **Checkout server time.** ``POST /support/`` (the checkout form: once, €10, an address) many times, with bank
    transfer (no provider call) and with card (the provider's ``start`` creates a Stripe customer). Each POST needs the
    one-time token of a freshly rendered form, so every round is a GET then a POST. Printed: p50/p90/p99 of the
@@ -19,9 +20,9 @@ every answer says in a ``Server-Timing`` header how long the server worked on it
    client saw.
 
 The database is SQLite in the temp directory, or PostgreSQL with ``--database-url postgres://…@127.0.0.1/<name>``
-(created for the run and dropped afterwards when it does not exist yet). SQLite takes one writer at a time, and a
-webhook holds its event's row lock while it re-fetches the object, so on SQLite webhooks queue behind each other;
-PostgreSQL takes them side by side. The Redis database (15 by default) is flushed before and after.
+(created for the run and dropped afterwards when it does not exist yet). SQLite takes one writer at a time, so there
+webhooks queue behind each other for the short transaction that applies them; PostgreSQL takes them side by side. The
+Redis database (15 by default) is flushed before and after.
 
 It takes about a minute and only ever talks to 127.0.0.1. Run with ``.venv/bin/python bench/payments.py``.
 """
@@ -45,6 +46,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
@@ -58,7 +60,7 @@ WEBHOOK_SECRET = "whsec_bench_payments"
 WEBHOOK_PATH = "/support/webhooks/stripe/"
 TARGET_EVENTS_PER_SECOND = 200
 TARGET_CHECKOUT_P99_MS = 50.0
-WARM_EVENTS = 20
+WARM_EVENTS_PER_CONNECTION = 4  # enough for every gunicorn thread to open its connections before the measured run
 CARD_OK = "4242424242424242"
 TOKEN = re.compile(r'name="token" value="([^"]+)"')
 
@@ -74,6 +76,7 @@ def parse_args(argv=None):
     parser.add_argument("--replays", type=float, default=0.25, help="share of the events sent a second time")
     parser.add_argument("--connections", type=rp.positive_int, default=16, help="concurrent webhook connections")
     parser.add_argument("--checkouts", type=rp.positive_int, default=300, help="checkout rounds per payment method")
+    parser.add_argument("--skip-checkout", action="store_true", help="measure the webhooks only")
     parser.add_argument(
         "--checkout-connections", type=rp.positive_int, default=4, help="readers checking out at the same time"
     )
@@ -104,6 +107,12 @@ def parse_server_timing(value):
 # --- localstripe, on a port of its own
 
 
+@dataclass
+class LocalStripe:
+    base: str
+    pid: int
+
+
 @contextlib.contextmanager
 def localstripe():
     executable = rp.BIN / "localstripe"
@@ -128,7 +137,7 @@ def localstripe():
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("localstripe did not start") from None
                 time.sleep(0.2)
-        yield base
+        yield LocalStripe(base=base, pid=process.pid)
     finally:
         process.terminate()
         try:
@@ -162,6 +171,7 @@ def prepare_site(tmp, database_url, redis_db, stripe_base):
             "STRIPE_PUBLISHABLE_KEY": "pk_test_bench",
             "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
             "STRIPE_JS_URL": f"{stripe_base}/js.stripe.com/v3/",
+            "SECURE_SSL_REDIRECT": "0",  # the bench speaks plain HTTP to gunicorn on the loopback
         }
     )
     print(f"  directory {tmp}; {database_label}; CACHE_URL={env['CACHE_URL']}; localstripe {stripe_base}", flush=True)
@@ -296,6 +306,8 @@ def post_all(port, deliveries, connections):
 
 def ledger_check(intents, event_ids):
     """(contributions, with exactly one succeeded payment, payments in all, recorded events for these ids)."""
+    from django.db.models import Sum
+
     from support.models import Payment, ProviderEvent
 
     payments = Payment.objects.filter(pk__in=list(intents.values()))
@@ -312,8 +324,48 @@ def ledger_check(intents, event_ids):
         provider="stripe", event_id__in=event_ids, handled_at__isnull=False, error=""
     ).count()
     linked = payments.filter(provider_id__in=list(intents)).count()
+    succeeded = dict(
+        Payment.objects.filter(contribution_id__in=contribution_ids, status=Payment.Status.SUCCEEDED)
+        .values("currency")
+        .annotate(total=Sum("amount"))
+        .values_list("currency", "total")
+    )
     release_database()
-    return len(contribution_ids), exactly_one, all_payments, recorded, handled, linked
+    return len(contribution_ids), exactly_one, all_payments, recorded, handled, linked, succeeded
+
+
+def charged_at_localstripe(events):
+    """{currency: Decimal} that localstripe says it charged, from the events' PaymentIntents (minor units)."""
+    from support.providers.stripe_card import from_minor_units
+
+    totals = collections.defaultdict(Decimal)
+    for event in events:
+        intent = event["data"]["object"]
+        money = from_minor_units(intent["amount"], intent["currency"])  # a succeeded intent charged its amount
+        totals[money.currency] += money.amount
+    return dict(totals)
+
+
+def money_line(totals):
+    return " + ".join(f"{amount:,.2f} {currency}" for currency, amount in sorted(totals.items())) or "nothing"
+
+
+def postgres_cpu_seconds():
+    """User + system CPU seconds of every process of the machine's PostgreSQL servers (whoever else uses them)."""
+    ticks = 0
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            name, _, rest = stat.partition("(")[2].rpartition(")")
+            if name.startswith("postgres"):
+                fields = rest.split()
+                ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def summarise(values):
@@ -331,12 +383,14 @@ def line(figures):
     return "  ".join(f"{name} {ms:.1f} ms" for name, ms in figures.items()) or "no figures"
 
 
-def measure_webhooks(server, args):
+def measure_webhooks(server, site, stripe_server, args):
     rp.heading(f"Webhooks: payment_intent.succeeded to POST {WEBHOOK_PATH}")
-    intents = paid_at_localstripe(args.events + WARM_EVENTS)
+    warm_events = WARM_EVENTS_PER_CONNECTION * args.connections
+    intents = paid_at_localstripe(args.events + warm_events)
     events = succeeded_events(intents)
-    warm, measured = events[:WARM_EVENTS], events[WARM_EVENTS:]
-    post_all(server.port, [signed_body(event) for event in warm], min(4, args.connections))  # boots every worker
+    warm, measured = events[:warm_events], events[warm_events:]
+    # Boots every worker; each thread opens its database and localstripe connections (not part of the figure).
+    post_all(server.port, [signed_body(event) for event in warm], args.connections)
 
     bodies = [signed_body(event) for event in measured]
     replays = random.Random(7).sample(bodies, int(len(bodies) * max(0.0, min(args.replays, 1.0))))
@@ -348,14 +402,17 @@ def measure_webhooks(server, args):
         f"{args.connections} connections ...",
         flush=True,
     )
-    cpu_before = se.tree_cpu_seconds(server.process.pid)
+    processes = {"gunicorn": lambda: se.tree_cpu_seconds(server.process.pid)}
+    processes["localstripe"] = lambda: se.tree_cpu_seconds(stripe_server.pid)
+    if site.database_label == "PostgreSQL":
+        processes["PostgreSQL (every client's)"] = postgres_cpu_seconds
+    processes["this client"] = lambda: sum(os.times()[:2])
+    cpu_before = {name: measure() for name, measure in processes.items()}
     seconds, answers, timings, latencies = post_all(server.port, deliveries, args.connections)
-    cpu = se.tree_cpu_seconds(server.process.pid) - cpu_before
+    cpu = {name: (measure() - cpu_before[name]) * 1000 / max(len(deliveries), 1) for name, measure in processes.items()}
     rate = len(deliveries) / seconds if seconds else 0.0
-    print(
-        f"  {rate:,.0f} events/s ({len(deliveries):,} in {seconds:.1f} s), gunicorn CPU "
-        f"{cpu * 1000 / max(len(deliveries), 1):.2f} ms per event"
-    )
+    print(f"  {rate:,.0f} events/s ({len(deliveries):,} in {seconds:.1f} s)")
+    print("  CPU per delivery: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in cpu.items()))
     for answer, count in sorted(answers.items(), key=lambda item: -item[1]):
         print(f"    {count:>6,}  {answer}")
     app = summarise([t["app"] for t in timings if "app" in t])
@@ -363,17 +420,31 @@ def measure_webhooks(server, args):
     print(f"  server time without Stripe: {line(app)}")
     print(f"  re-fetching from localstripe: {line(provider)}")
     print(f"  latency seen by the sender:  {line(summarise(latencies))}")
-    contributions, exactly_one, payments, recorded, handled, linked = ledger_check(
+    contributions, exactly_one, payments, recorded, handled, linked, succeeded = ledger_check(
         intents, [event["id"] for event in events]
     )
+    charged = charged_at_localstripe(events)
     ok = contributions == exactly_one == payments == recorded == handled == linked == len(events)
-    verdict = "one succeeded payment per event, replays included" if ok else "MISMATCH"
+    exact = ok and succeeded == charged
+    verdict = "one succeeded payment per event, replays included; totals exact" if exact else "MISMATCH"
     print(
         f"  ledger: {contributions:,} contributions, {exactly_one:,} with exactly one succeeded payment, "
         f"{payments:,} payments in all, {linked:,} linked to their PaymentIntent; {recorded:,} events recorded, "
-        f"{handled:,} handled without error -> {verdict}"
+        f"{handled:,} handled without error"
     )
-    return {"rate": rate, "app": app, "provider": provider, "ledger": verdict, "deliveries": len(deliveries)}
+    print(
+        f"  totals: {money_line(succeeded)} succeeded in the ledger, {money_line(charged)} charged at localstripe "
+        f"-> {verdict}"
+    )
+    return {
+        "rate": rate,
+        "app": app,
+        "provider": provider,
+        "ledger": verdict,
+        "deliveries": len(deliveries),
+        "cpu": cpu,
+        "totals": money_line(succeeded),
+    }
 
 
 # --- 2. checkout
@@ -481,7 +552,8 @@ def print_summary(site, args, webhooks, checkout):
             f"server p50 {webhooks['app'].get('p50', 0):.1f} ms  p99 {webhooks['app'].get('p99', 0):.1f} ms "
             f"+ localstripe p50 {webhooks['provider'].get('p50', 0):.1f} ms  ({args.connections} connections)"
         )
-        print(f"ledger check:     {webhooks['ledger']}")
+        print(f"ledger check:     {webhooks['ledger']} ({webhooks['totals']})")
+        print("CPU per delivery: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in webhooks["cpu"].items()))
     for label, figures in checkout.items():
         p99 = figures["app"].get("p99", float("nan"))
         verdict = "meets" if p99 <= TARGET_CHECKOUT_P99_MS else "is ABOVE"
@@ -499,13 +571,13 @@ def main(argv=None):
     tmp = Path(tempfile.mkdtemp(prefix="samizdat-bench-payments-"))
     site = None
     try:
-        with se.throwaway_postgres(args.database_url), localstripe() as stripe_base:
-            site = prepare_site(tmp, args.database_url, args.redis_db, stripe_base)
+        with se.throwaway_postgres(args.database_url), localstripe() as stripe_server:
+            site = prepare_site(tmp, args.database_url, args.redis_db, stripe_server.base)
             rp.setup_django(site.env)
             logging.getLogger("stripe").setLevel(logging.WARNING)  # the SDK logs every call at INFO
             with rp.gunicorn(site, args, app=TIMED_APP) as server:
-                webhooks = measure_webhooks(server, args)
-                checkout = measure_checkout(server, args)
+                webhooks = measure_webhooks(server, site, stripe_server, args)
+                checkout = {} if args.skip_checkout else measure_checkout(server, args)
             print_summary(site, args, webhooks, checkout)
     finally:
         if args.keep:
