@@ -98,7 +98,9 @@ class Renderer:
         self.host = parts.netloc
         self.handler = BaseHandler()
         self.handler.load_middleware()
-        self.factory = RequestFactory(HTTP_HOST=self.host, secure=parts.scheme == "https")
+        # The scheme is the request's own (``get(..., secure=)``): a factory default would only add a META key.
+        self.secure = parts.scheme == "https"
+        self.factory = RequestFactory(HTTP_HOST=self.host)
         self.rules = HostRules(canonical_url)
         # An export is a snapshot: what every page of it shares (the asks' copy and live figures, say) is worked out
         # once per process and reused by every later request of this renderer (core.snapshot).
@@ -106,7 +108,7 @@ class Renderer:
         self._sites = {}
 
     def get(self, path):
-        request = self.factory.get(path)
+        request = self.factory.get(path, secure=self.secure)
         request.samizdat_render_to_file = True
         request.samizdat_export = self.export_mode
         self._share_site(request)
@@ -132,7 +134,7 @@ class Renderer:
         from wagtail.models import Site
 
         if "site" not in self._sites:
-            self._sites["site"] = Site.find_for_request(self.factory.get("/"))
+            self._sites["site"] = Site.find_for_request(self.factory.get("/", secure=self.secure))
             self._sites["root_paths"] = Site.get_site_root_paths()
         request._wagtail_site = self._sites["site"]
         request._wagtail_cached_site_root_paths = self._sites["root_paths"]
