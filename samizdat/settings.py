@@ -166,6 +166,10 @@ PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "600"))
 PAGE_CACHE_BROTLI_QUALITY = int(env("PAGE_CACHE_BROTLI_QUALITY", "5"))
 # Cache hits answered at the WSGI level, before Django's request and middleware (core.fast_path); the same bytes.
 PAGE_CACHE_FAST_PATH = env_bool("PAGE_CACHE_FAST_PATH", True)
+# With Redis, each app process keeps its own copies of the pages it answered lately, let go of at once when Redis
+# announces a publish (core.page_memo), and in any case after PAGE_CACHE_LOCAL_SECONDS. 0 pages turns them off.
+PAGE_CACHE_LOCAL_PAGES = int(env("PAGE_CACHE_LOCAL_PAGES", "200"))
+PAGE_CACHE_LOCAL_SECONDS = float(env("PAGE_CACHE_LOCAL_SECONDS", "2"))
 # Personal or write-only paths the page cache never even looks up (they are never reading pages).
 PAGE_CACHE_SKIP_PREFIXES = (
     "/support/pay/",
@@ -284,9 +288,22 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+# --- TLS (docs/production.md). nginx terminates TLS (deploy/nginx/samizdat.conf) and tells the app the scheme in
+# X-Forwarded-Proto, overwriting whatever a reader sent. The app believes that header only when TRUSTED_PROXIES names
+# the proxies in front of it, so it must then listen where only they reach it (deploy/gunicorn.conf.py binds
+# 127.0.0.1). Production redirects plain HTTP and sends HSTS for a year, with subdomains and the preload flag (which
+# only matters once the host is submitted to the browsers' preload list); nginx sends the same value for the files it
+# serves itself (manage.py nginx_site reads these settings).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", IS_PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if IS_PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", IS_PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", IS_PRODUCTION)
+if SECURE_HSTS_SECONDS < 0:
+    raise ImproperlyConfigured("SECURE_HSTS_SECONDS is a number of seconds: 0 (off) or more.")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", IS_PRODUCTION)
+# Old keys still accepted for signed links and sessions while a new SECRET_KEY takes over (docs/production.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 SESSION_COOKIE_HTTPONLY = True
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -11,14 +11,22 @@ TEMPLATE = Path(__file__).with_name("export.conf.template")
 BROTLI_LINE = "    brotli_static on;\n"
 
 
+def fill(template: str, values: dict[str, str], *, brotli: bool = True) -> str:
+    """``template`` with each ``{{name}}`` replaced by its value, and without its ``brotli_static`` lines where the
+    module is not installed. A placeholder left without a value is an error that names it."""
+    text = template
+    if not brotli:
+        text = "".join(line for line in text.splitlines(keepends=True) if line.strip() != BROTLI_LINE.strip())
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", str(value))
+    if (start := text.find("{{")) != -1:
+        raise ValueError(f"No value for {text[start : text.find('}}', start) + 2]} in the nginx template.")
+    return text
+
+
 def render(*, root: str | Path, listen: str = "80", server_name: str = "_", brotli: bool = True) -> str:
     """The server block for an export at ``root`` (without ``brotli_static`` where the module is not installed)."""
-    text = TEMPLATE.read_text()
-    if not brotli:
-        text = text.replace(BROTLI_LINE, "")
-    for name, value in (("root", str(root)), ("listen", str(listen)), ("server_name", server_name)):
-        text = text.replace("{{" + name + "}}", value)
-    return text
+    return fill(TEMPLATE.read_text(), {"root": root, "listen": listen, "server_name": server_name}, brotli=brotli)
 
 
 def _quoted(value: str) -> str:
