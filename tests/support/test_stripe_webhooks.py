@@ -37,6 +37,31 @@ def test_a_bad_signature_is_refused_and_nothing_is_recorded(client, localstripe)
     assert not ProviderEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"not json", "the body is not JSON"),
+        (b"[1, 2]", "the body is not a Stripe event"),
+        (b'{"id": 7, "type": "payment_intent.succeeded"}', "the body is not a Stripe event"),
+        (b'{"id": "evt 1/../x", "type": "customer.created"}', "the event's id is not a Stripe id"),
+        (
+            b'{"id": "evt_1", "type": "payment_intent.succeeded", "data": {}}',
+            "the payment_intent.succeeded event names no object",
+        ),
+        (
+            b'{"id": "evt_2", "type": "invoice.payment_failed", "data": {"object": {"id": "in_1/../../v1/x"}}}',
+            "the invoice.payment_failed event names no object",
+        ),
+    ],
+)
+def test_a_signed_body_that_is_no_stripe_event_gets_a_clear_400_and_changes_nothing(client, localstripe, body, message):
+    response = client.post(
+        "/support/webhooks/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=signed(body)
+    )
+    assert (response.status_code, response.content.decode()) == (400, message)
+    assert not ProviderEvent.objects.exists()
+
+
 def test_a_duplicate_event_is_recorded_once_and_ignored(client, localstripe):
     contribution = start()
     payment = contribution.payments.get()
