@@ -217,6 +217,7 @@ def site_environment(tmp, database_url, redis_db=REDIS_DB):
             "MEDIA_ROOT": str(tmp / "media"),
             "STATIC_ROOT": str(tmp / "static"),
             "SERVE_MEDIA": "1",
+            "SECURE_SSL_REDIRECT": "0",  # plain HTTP to gunicorn on the loopback: no TLS proxy in front
             "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
             "PYTHONUNBUFFERED": "1",
         }
