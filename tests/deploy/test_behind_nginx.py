@@ -1,0 +1,169 @@
+"""The deploy as shipped, with readers coming through nginx from addresses of their own.
+
+The app runs with the env file's ``TRUSTED_PROXIES`` (nginx on 127.0.0.1), so its per-reader limits must see each
+reader's address, never nginx's, and never one a reader wrote into ``X-Forwarded-For`` themselves.
+"""
+
+import gzip
+import re
+
+import pytest
+
+from support.reminders import IP_LIMIT
+
+READER, OTHER_READER, LOGIN_BURSTER = "127.0.0.2", "127.0.0.3", "127.0.0.4"
+
+
+def test_the_app_believes_nginx_because_the_env_file_says_so(stack):
+    assert stack.env["TRUSTED_PROXIES"].split(",")[0] == "127.0.0.1"
+
+
+def test_one_reader_reaching_the_limit_leaves_the_other_free_and_spoofing_changes_nothing(stack):
+    """ "Remind me later" allows IP_LIMIT requests an hour per client address. Each of the first reader's requests
+    claims another address in X-Forwarded-For: were that believed, no address would ever reach the limit."""
+    for n in range(IP_LIMIT):
+        response = stack.post(
+            "/support/remind/",
+            {"email": f"reader{n}@example.org", "when": "month"},
+            source=READER,
+            headers={"X-Forwarded-For": f"198.51.100.{n + 1}"},
+        )
+        assert response.status == 200, response.text[:500]
+
+    refused = stack.post(
+        "/support/remind/",
+        {"email": "one-more@example.org"},
+        source=READER,
+        headers={"X-Forwarded-For": "198.51.100.200"},
+    )
+    assert refused.status == 429
+    assert "try again in an hour" in refused.text
+
+    # the other reader, behind the same nginx, is not blocked (without TRUSTED_PROXIES both would be 127.0.0.1)
+    elsewhere = stack.post("/support/remind/", {"email": "elsewhere@example.org"}, source=OTHER_READER)
+    assert elsewhere.status == 200, elsewhere.text[:500]
+    # and claiming to be the first reader does not make it so
+    claimed = stack.post(
+        "/support/remind/",
+        {"email": "borrowed@example.org"},
+        source=OTHER_READER,
+        headers={"X-Forwarded-For": READER},
+    )
+    assert claimed.status == 200
+
+    # every accepted request led to one confirmation mail, sent by the task worker after commit
+    mails = stack.wait_for_mail(IP_LIMIT + 2)
+    recipients = {mail["To"] for mail in mails}
+    assert "one-more@example.org" not in recipients
+    assert {"reader0@example.org", "elsewhere@example.org", "borrowed@example.org"} <= recipients
+
+
+def test_support_pages_always_reach_the_app(stack):
+    assert not (stack.tree_pages / "support").exists()
+    response = stack.get("/support/", source=OTHER_READER)
+
+    assert response.status == 200
+    assert "<form" in response.text
+    assert "private" in response.header("Cache-Control")
+    goal = stack.get("/support/goal.json")
+    assert goal.status == 200 and goal.header("Content-Type").startswith("application/json")
+
+
+def test_reading_pages_come_from_the_tree_as_files_with_one_copy_of_each_header(stack):
+    home = stack.tree_pages / "index.html"
+    assert home.exists(), "publish_tree wrote the home page"
+
+    response = stack.get("/", headers={"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.header("Content-Encoding") == "gzip"
+    assert response.body == (stack.tree_pages / "index.html.gz").read_bytes()
+    assert gzip.decompress(response.body) == home.read_bytes()
+    assert response.header("X-Page-Cache") is None  # nginx answered: the app's page cache never saw it
+    assert not response.headers_named("Set-Cookie")
+    for name in ("Strict-Transport-Security", "X-Content-Type-Options", "Content-Security-Policy"):
+        assert len(response.headers_named(name)) == 1, name
+    assert response.header("Strict-Transport-Security").startswith("max-age=31536000")
+
+    plain = stack.get("/", headers={"Accept-Encoding": "identity"})
+    assert plain.header("Content-Encoding") is None and plain.body == home.read_bytes()
+
+
+def test_what_the_tree_does_not_hold_the_app_answers(stack):
+    missing = stack.get("/no/such/story/", headers={"Accept-Encoding": "identity"})
+    assert missing.status == 404 and "<html" in missing.text.lower()
+
+    # a reader with a session (staff) and any form sent reach the app, not the file
+    with_session = stack.get("/", headers={"Cookie": "sessionid=anything", "Accept-Encoding": "identity"})
+    assert with_session.status == 200 and with_session.header("X-Page-Cache") is not None
+    posted = stack.post("/", {"x": "1"})
+    assert posted.status != 405 and posted.header("X-Frame-Options") == "DENY"  # Django's answer
+
+
+def test_twins_are_never_served_by_name(stack):
+    for path in ("/index.html.gz", "/index.html.br"):
+        assert stack.get(path).status == 404, path
+
+
+def test_static_files_are_served_by_nginx_with_their_twins(stack):
+    static = stack.base / "static"
+    script = next(static.rglob("reader.js"))
+    path = "/static/" + script.relative_to(static).as_posix()
+
+    response = stack.get(path, headers={"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.header("Content-Encoding") == "gzip"
+    assert response.body == script.with_name(script.name + ".gz").read_bytes()
+    assert "max-age=3600" in response.header("Cache-Control") and response.header("Expires")
+    assert len(response.headers_named("Strict-Transport-Security")) == 1
+
+
+def test_renditions_are_served_and_originals_never(stack):
+    page = (stack.tree_pages / "index.html").read_text()
+    rendition = re.search(r'src="(/media/images/[^"]+)"', page).group(1)
+    response = stack.get(rendition)
+    assert response.status == 200 and response.header("Content-Type").startswith("image/")
+    assert response.body == (stack.base / "media" / rendition.removeprefix("/media/")).read_bytes()
+
+    originals = sorted((stack.base / "media" / "original_images").iterdir())
+    assert originals, "the demo's uploads are on disk"
+    for path in (
+        f"/media/original_images/{originals[0].name}",
+        f"/media/images/../original_images/{originals[0].name}",
+        f"/media/images/%2e%2e/original_images/{originals[0].name}",
+        "/media/documents/",
+    ):
+        assert stack.get(path).status == 404, path
+
+
+def test_plain_http_leads_to_https_except_certificate_challenges(stack):
+    response = stack.get("/news/?a=1", tls=False)
+    assert response.status == 301 and response.header("Location") == "https://localhost/news/?a=1"
+    assert response.header("Strict-Transport-Security") is None  # HSTS is only ever sent over TLS
+
+    (stack.base / "acme" / ".well-known" / "acme-challenge").mkdir(parents=True)
+    (stack.base / "acme" / ".well-known" / "acme-challenge" / "token-1").write_text("token-1.thumbprint")
+    challenge = stack.get("/.well-known/acme-challenge/token-1", tls=False)
+    assert challenge.status == 200 and challenge.body == b"token-1.thumbprint"
+
+
+def test_a_burst_of_admin_login_posts_gets_429_and_reading_the_form_does_not(stack):
+    statuses = [
+        stack.post("/admin/login/", {"username": "admin", "password": f"guess-{n}"}, source=LOGIN_BURSTER).status
+        for n in range(12)
+    ]
+    assert 429 in statuses
+    assert statuses[0] != 429  # the first few pass (burst), the rest are refused at nginx
+    assert statuses.count(429) >= 12 - 6
+    assert stack.get("/admin/login/", source=LOGIN_BURSTER).status == 200
+    # another address is not affected
+    assert stack.post("/admin/login/", {"username": "admin", "password": "x"}, source=OTHER_READER).status != 429
+
+
+def test_request_bodies_are_limited_except_for_the_admin(stack):
+    big = {"email": "big@example.org", "padding": "x" * (2 * 1024 * 1024)}
+    assert stack.post("/support/remind/", big, source="127.0.0.5").status == 413
+
+
+@pytest.mark.parametrize("name", ["gunicorn", "worker", "nginx"])
+def test_every_process_is_still_running(stack, name):
+    assert stack.alive()[name] is None
