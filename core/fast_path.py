@@ -13,7 +13,7 @@ included, goes to Django unchanged; a miss is marked in the environ so the middl
 from django.conf import settings
 from django.core.handlers.wsgi import get_path_info, get_script_name
 
-from core import page_cache
+from core import page_cache, page_memo
 from core.middleware import FAST_PATH_MISSED, cacheable
 
 
@@ -47,7 +47,13 @@ class PageCacheFastPath:
             path = request_path(environ)
             secure = is_secure(environ)
             if cacheable(method, path, secure=secure):
-                entry = page_cache.lookup(path)
+                local = page_memo.memo()
+                entry = local.get(path) if local is not None else None
+                if entry is None:
+                    epoch = local.epoch if local is not None else 0
+                    entry = page_cache.lookup(path)
+                    if entry is not None and local is not None:
+                        local.keep(path, entry, epoch)
                 if entry is None:
                     environ[FAST_PATH_MISSED] = True
                 else:

@@ -9,12 +9,15 @@ cache is shared.
 
 import gzip
 import hashlib
+import time
 import uuid
 from http.client import responses
 
 import brotli
 from django.conf import settings
 from django.core.cache import cache
+
+from core import page_memo
 
 GENERATION_KEY = "samizdat:pages:generation"
 ENTRY_PREFIX = "samizdat:page:"
@@ -53,6 +56,7 @@ def current_generation():
 def invalidate_all_pages():
     """Forget every cached page (a new generation makes every stored entry stale)."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    page_memo.announce()
 
 
 def forget_path(path):
@@ -62,6 +66,7 @@ def forget_path(path):
     changing; other pages keep their entries until they expire or the next publish.
     """
     cache.delete(entry_key(path))
+    page_memo.announce(path)
 
 
 def lookup(path):
@@ -91,6 +96,7 @@ def store(path, response):
         entry["gzip"] = gz if len(gz) < len(body) else None
         entry["br"] = br if len(br) < len(body) else None
     timeout = min(settings.PAGE_CACHE_SECONDS, getattr(response, "samizdat_cache_seconds", settings.PAGE_CACHE_SECONDS))
+    entry["expires"] = time.time() + timeout  # for the processes' own copies (core.page_memo)
     cache.set(entry_key(path), entry, timeout=timeout)
     return entry
 

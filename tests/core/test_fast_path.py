@@ -12,7 +12,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler, WSGIRequest
 from django.test import RequestFactory, override_settings
 
-from core import page_cache
+from core import page_cache, page_memo
 from core.fast_path import PageCacheFastPath, is_secure, request_path
 from samizdat.wsgi import application, django_application
 
@@ -42,7 +42,9 @@ def redis_cache():
         pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it; `redis-server --daemonize yes`).")
     client.flushdb()
     with override_settings(CACHES=REDIS_CACHES):
+        page_memo.memo().forget()  # this process's copies (core.page_memo) of another test's pages
         yield client
+        page_memo.memo().forget()
     client.flushdb()
 
 
@@ -130,6 +132,7 @@ def test_a_publish_is_seen_by_the_fast_path_at_once(redis_cache, article, fast, 
     assert b"A headline corrected a moment ago" in body
 
 
+@override_settings(PAGE_CACHE_LOCAL_PAGES=0)  # every hit through Redis (no copies kept in this process)
 def test_a_miss_is_looked_up_once(redis_cache, article, fast):
     def mget_calls():
         return redis_cache.info("commandstats").get("cmdstat_mget", {}).get("calls", 0)
