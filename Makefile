@@ -59,6 +59,7 @@ bench: venv
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/payments.py
 	$(BIN)/python bench/published_tree.py
+	$(BIN)/python bench/production.py
 
 clean:
 	rm -rf var/ .pytest_cache .coverage htmlcov
