@@ -54,7 +54,20 @@ DEPLOY = ROOT / "deploy"
 ENV_EXAMPLE = DEPLOY / "samizdat.env.example"
 SHIPPED_APP_DIR = "/srv/samizdat/app"  # where the units expect the checkout; replaced by this one
 HOST = "localhost"
-PG_ADMIN_URL = os.environ.get("SAMIZDAT_STACK_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_admin_url() -> str:
+    """The PostgreSQL server the deploy tests make their databases on: the test run's own when it runs on PostgreSQL
+    (.ci/run starts one), else the machine's on 5432; ``SAMIZDAT_STACK_PG`` overrides both."""
+    if os.environ.get("SAMIZDAT_STACK_PG"):
+        return os.environ["SAMIZDAT_STACK_PG"]
+    url = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", ""))
+    if url.scheme.startswith("postgres"):
+        return urllib.parse.urlunsplit(url._replace(path="/postgres"))
+    return "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+PG_ADMIN_URL = _pg_admin_url()
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 REDIS_DBS = range(10, 16)  # the stack claims one of these (a key in it says whose it is)
 CLAIM_KEY = "samizdat-deploy-stack:claimed"

@@ -1,5 +1,7 @@
 """deploy/samizdat.env.example and the README's table name exactly the variables the code reads."""
 
+import subprocess
+
 from tests.deploy.stack import env_file_values
 from tests.deploy.variables import (
     ENV_EXAMPLE,
@@ -47,3 +49,13 @@ def test_the_readme_table_names_every_variable_of_the_settings():
 
     assert not read - in_table, f"read by samizdat/settings.py but not in the README's table: {sorted(read - in_table)}"
     assert not in_table - read, f"in the README's table but not read by the settings: {sorted(in_table - read)}"
+
+
+def test_the_shell_reads_the_file_as_systemd_does():
+    """docs/production.md sources the file in /bin/sh for management commands; systemd reads it for the services."""
+    script = f"set -a; . {ENV_EXAMPLE}; set +a; env -0"
+    result = subprocess.run(["/bin/sh", "-c", script], env={"PATH": "/usr/bin:/bin"}, capture_output=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    from_shell = dict(item.split("=", 1) for item in result.stdout.decode().split("\0") if "=" in item)
+    for name, value in env_file_values().items():
+        assert from_shell.get(name) == value, name
