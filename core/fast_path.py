@@ -10,11 +10,15 @@ included, goes to Django unchanged; a miss is marked in the environ so the middl
 ``PAGE_CACHE_FAST_PATH = False`` turns it off (the middleware then answers every hit, as before).
 """
 
+import logging
+
 from django.conf import settings
 from django.core.handlers.wsgi import get_path_info, get_script_name
 
 from core import page_cache, page_memo
 from core.middleware import FAST_PATH_MISSED, cacheable
+
+logger = logging.getLogger(__name__)
 
 
 def request_path(environ):
@@ -51,7 +55,13 @@ class PageCacheFastPath:
                 entry = local.get(path) if local is not None else None
                 if entry is None:
                     epoch = local.epoch if local is not None else 0
-                    entry = page_cache.lookup(path)
+                    try:
+                        entry = page_cache.lookup(path)
+                    except Exception:
+                        # The cache is unreachable: Django answers, as it would without the fast path (its own
+                        # lookup fails the same way and gets Django's error page, never a bare server error).
+                        logger.warning("Page cache lookup failed; passing %s to Django", path, exc_info=True)
+                        return self.application(environ, start_response)
                     if entry is not None and local is not None:
                         local.keep(path, entry, epoch)
                 if entry is None:

@@ -235,3 +235,15 @@ def test_the_scheme_is_the_one_django_works_out():
 def test_status_lines_are_djangos():
     assert page_cache.status_line(200) == "200 OK"
     assert page_cache.status_line(299) == "299 Unknown Status Code"
+
+
+def test_an_unreachable_cache_leaves_the_answer_to_django(article, fast):
+    url = article.url  # Wagtail works it out through the cache too
+    unreachable = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    with override_settings(CACHES=unreachable, PAGE_CACHE_LOCAL_PAGES=0):
+        slow_status, _, slow_body = call(WSGIHandler(), environ(url))
+        status, _, body = call(fast, environ(url))
+    assert fast.application.calls == 1
+    assert status == slow_status and body == slow_body
