@@ -22,7 +22,7 @@ from core.money import Money
 from support.models import Contribution, Payment, Refund, Reminder, Supporter
 from support.models.ledger import FREQUENCIES, METHODS
 from support.reminders import email_digest
-from support.states import C, P, move_contribution, move_locked_contribution, move_payment
+from support.states import C, P, move_contribution, move_locked_contribution, move_payment, only_row
 from support.tasks import send_receipt
 
 # Readable on a phone and over the phone: no 0/O, 1/I/L.
@@ -49,9 +49,7 @@ def receipt_due(contribution, payment):
 def _lock_contribution_of(payment_id) -> Contribution:
     """Lock the contribution a payment belongs to (before the payment: see the module's note on lock order). One
     query: the contribution is found through the payment and only its own row is locked (``of=("self",)``)."""
-    contribution = (
-        Contribution.objects.select_for_update(of=("self",)).filter(payments__pk=payment_id).order_by().first()
-    )
+    contribution = only_row(Contribution.objects.select_for_update(of=("self",)).filter(payments__pk=payment_id))
     if contribution is None:
         raise DomainError(f"There is no payment #{payment_id}.")
     return contribution
@@ -174,7 +172,7 @@ def record_renewal(
     (required: it is what makes a repeated webhook or a re-imported statement line add nothing)."""
     if not provider_id:
         raise DomainError("A renewal needs the provider's id of the payment.")
-    contribution = Contribution.objects.select_for_update().filter(pk=contribution_id).first()
+    contribution = only_row(Contribution.objects.select_for_update().filter(pk=contribution_id))
     if contribution is None:
         raise DomainError(f"There is no contribution #{contribution_id}.")
     existing = Payment.objects.filter(provider_id=provider_id).first()

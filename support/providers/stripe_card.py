@@ -44,7 +44,7 @@ from support.actions.contributions import (
 )
 from support.models import Contribution, Payment
 from support.providers.base import PaymentProvider, ProviderStep, pay_page_url
-from support.states import C, P
+from support.states import C, P, only_row
 
 ACTOR = Actor("provider", "stripe")
 INTERVALS = {"monthly": "month", "annual": "year"}
@@ -443,11 +443,11 @@ def apply_invoice(invoice) -> str:
     """A subscription's invoice: its first payment, or a renewal keyed by its PaymentIntent (else the invoice id)."""
     invoice = _plain(invoice)
     subscription_id = invoice.get("subscription")
-    contribution = Contribution.objects.filter(provider_subscription_id=subscription_id, method="card").first()
+    contribution = only_row(Contribution.objects.filter(provider_subscription_id=subscription_id, method="card"))
     if not subscription_id or contribution is None:
         return ""
     key = invoice.get("payment_intent") or invoice["id"]
-    existing = Payment.objects.filter(provider_id=key).first()
+    existing = only_row(Payment.objects.filter(provider_id=key))
     if invoice["status"] == "paid":
         if existing is not None:
             if confirm_payment(actor=ACTOR, payment_id=existing.pk):
@@ -466,7 +466,7 @@ def apply_invoice(invoice) -> str:
 def apply_subscription(subscription) -> str:
     """A subscription that is gone ends its contribution; nothing revives one (a late "created" changes nothing)."""
     subscription = _plain(subscription)
-    contribution = Contribution.objects.filter(provider_subscription_id=subscription["id"], method="card").first()
+    contribution = only_row(Contribution.objects.filter(provider_subscription_id=subscription["id"], method="card"))
     if contribution is None or subscription["status"] not in GONE:
         return ""
     if contribution.status in (C.PENDING, C.FAILED, C.ACTIVE) and cancel_contribution(
