@@ -46,7 +46,7 @@ lint: venv
 	SAMIZDAT_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 
 test: venv lint
-	@scripts/ensure_system.sh chromium nginx
+	@scripts/ensure_system.sh chromium nginx postgresql redis systemd
 	SAMIZDAT_ENV=test $(BIN)/python -m pytest
 
 messages: venv

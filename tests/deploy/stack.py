@@ -48,6 +48,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tests.mirrors.test_nginx import BROTLI_MODULE, free_port, nginx_binary
+from tests.services import postgres_admin_url
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -56,18 +57,6 @@ SHIPPED_APP_DIR = "/srv/samizdat/app"  # where the units expect the checkout; re
 HOST = "localhost"
 
 
-def _pg_admin_url() -> str:
-    """The PostgreSQL server the deploy tests make their databases on: the test run's own when it runs on PostgreSQL
-    (.ci/run starts one), else the machine's on 5432; ``SAMIZDAT_STACK_PG`` overrides both."""
-    if os.environ.get("SAMIZDAT_STACK_PG"):
-        return os.environ["SAMIZDAT_STACK_PG"]
-    url = urllib.parse.urlsplit(os.environ.get("DATABASE_URL", ""))
-    if url.scheme.startswith("postgres"):
-        return urllib.parse.urlunsplit(url._replace(path="/postgres"))
-    return "postgres://postgres@127.0.0.1:5432/postgres"
-
-
-PG_ADMIN_URL = _pg_admin_url()
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 REDIS_DBS = range(10, 16)  # the stack claims one of these (a key in it says whose it is)
 CLAIM_KEY = "samizdat-deploy-stack:claimed"
@@ -298,16 +287,16 @@ class Stack:
             client.flushdb()
             client.close()
             self.redis_db = None
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        with psycopg.connect(postgres_admin_url(), autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         shutil.rmtree(self.base, ignore_errors=True)
 
     # --- the pieces
 
     def _make_database(self):
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        with psycopg.connect(postgres_admin_url(), autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{self.database}"')
-        admin = urllib.parse.urlsplit(PG_ADMIN_URL)
+        admin = urllib.parse.urlsplit(postgres_admin_url())
         self.database_url = urllib.parse.urlunsplit(admin._replace(path=f"/{self.database}"))
 
     def _claim_redis_db(self):

@@ -14,7 +14,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.deploy.stack import PG_ADMIN_URL, ROOT
+from tests.deploy.stack import ROOT
+from tests.services import postgres_admin_url
 
 # Every live page's address, the feeds, the sitemap and the topics, each rendered through Django's full request handler
 # (every middleware), printed as {url: [status, sha256 of the body]}.
@@ -34,12 +35,12 @@ print(json.dumps(answers))
 
 
 def database_url(name):
-    return urllib.parse.urlunsplit(urllib.parse.urlsplit(PG_ADMIN_URL)._replace(path=f"/{name}"))
+    return urllib.parse.urlunsplit(urllib.parse.urlsplit(postgres_admin_url())._replace(path=f"/{name}"))
 
 
 def pg_args():
-    """Connection options for the PostgreSQL client programs, from PG_ADMIN_URL."""
-    parts = urllib.parse.urlsplit(PG_ADMIN_URL)
+    """Connection options for the PostgreSQL client programs, from postgres_admin_url()."""
+    parts = urllib.parse.urlsplit(postgres_admin_url())
     return ["-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432), "-U", parts.username or "postgres"]
 
 
@@ -47,7 +48,7 @@ def pg_args():
 def databases():
     names = [f"samizdat_b_backup_{uuid.uuid4().hex[:8]}", f"samizdat_b_restored_{uuid.uuid4().hex[:8]}"]
     yield names
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+    with psycopg.connect(postgres_admin_url(), autocommit=True) as connection:
         for name in names:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
