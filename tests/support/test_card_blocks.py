@@ -94,10 +94,11 @@ def resume(revenue):
     """Press “Resume card payments now”; the message the admin shows next."""
     answer = revenue.post("/admin/support/card/resume/", follow=True)
     assert answer.status_code == 200
-    return " ".join(
+    texts = (
         " ".join(item.get_text().split())
         for item in BeautifulSoup(answer.content, "html.parser").select(".messages li")
     )
+    return " ".join(text for text in texts if text)
 
 
 def audit_text():
