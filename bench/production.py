@@ -5,7 +5,9 @@ On a throw-away site (production settings, DEBUG off, the demo content), the new
 seconds) as served by:
 
 (a) **static copy**: Debian nginx serving the article's bytes as files with their ``.gz``/``.br`` twins, with the
-    mirrors' server block (``mirrors.nginx.render``, ``gzip_static``); the ceiling.
+    mirrors' server block (``mirrors.nginx.render``, ``gzip_static``); the ceiling. Then the same over TLS with the
+    deploy site's own ``ssl_*`` settings (a TLS), the production path's like for like: b/(a TLS) is the figure that
+    says what the production path costs beyond serving a file.
 (b) **production path**: nginx with ``deploy/nginx/samizdat.conf`` as ``manage.py nginx_site`` fills it, in front of
     the published tree (``manage.py publish_tree``) and gunicorn, over TLS with a throw-away certificate, as
     ``deploy/`` ships it.
@@ -220,18 +222,33 @@ def static_copy(site, path, page):
     return root
 
 
-def measure_static_copy(site, path, page, args, wrk):
-    rp.heading("(a) nginx serving a static copy (gzip_static)")
+def measure_static_copy(site, path, page, args, wrk, *, tls=None):
+    """The static copy over plain HTTP, or with ``tls`` (cert, key) over TLS with the deploy site's own TLS settings:
+    the production path's like for like."""
+    rp.heading(f"(a{' TLS' if tls else ''}) nginx serving a static copy (gzip_static){' over TLS' if tls else ''}")
     from mirrors import nginx as mirror_nginx
 
-    root = static_copy(site, path, page)
+    root = site.tmp / "static-copy"
+    if not root.exists():
+        static_copy(site, path, page)
     port = rp.free_port()
-    block = mirror_nginx.render(
-        root=root, listen=f"{rp.HOST}:{port}", server_name="localhost", brotli=BROTLI_MODULE.exists()
-    )
-    with nginx(site.tmp / "nginx-static", block, port, args.nginx_workers) as process:
-        check_answer(port, path, expect_cache="-")
-        return measure("(a) static copy", f"http://{rp.HOST}:{port}{path}", args, [process.pid], wrk)
+    listen = f"{rp.HOST}:{port}{' ssl' if tls else ''}"
+    block = mirror_nginx.render(root=root, listen=listen, server_name="localhost", brotli=BROTLI_MODULE.exists())
+    if tls:
+        name_line = "    server_name localhost;\n"
+        block = block.replace(name_line, name_line + deploy_tls_lines(*tls), 1)
+    label = "(a TLS) static copy over TLS" if tls else "(a) static copy"
+    with nginx(site.tmp / f"nginx-static{'-tls' if tls else ''}", block, port, args.nginx_workers) as process:
+        check_answer(port, path, expect_cache="-", tls=bool(tls))
+        url = f"{'https' if tls else 'http'}://{rp.HOST}:{port}{path}"
+        return measure(label, url, args, [process.pid], wrk)
+
+
+def deploy_tls_lines(cert, key):
+    """The ``ssl_*`` lines of deploy/nginx/samizdat.conf, with this run's certificate."""
+    lines = [line for line in SITE_TEMPLATE.read_text().splitlines() if line.strip().startswith("ssl_")]
+    text = "\n".join(lines).replace("{{tls_cert}}", str(cert)).replace("{{tls_key}}", str(key))
+    return text + "\n"
 
 
 # --- (b) the production path
@@ -281,13 +298,13 @@ def production_site_block(site, app_port, http_port, https_port, cert, key):
     return result.stdout
 
 
-def measure_production_path(site, path, args, wrk):
+def measure_production_path(site, path, args, wrk, tls):
     rp.heading("(b) the production path: nginx (deploy/nginx/samizdat.conf) + the published tree + gunicorn")
     if missing := production_path_missing():
         print(f"  production path: not available yet ({missing})")
         return Result("(b) production path", note=f"not available yet ({missing})")
     rp.manage(site.env, "publish_tree")
-    cert, key = throwaway_certificate(site.tmp / "tls")
+    cert, key = tls
     with rp.gunicorn(site, args) as app:
         http_port, https_port = rp.free_port(), rp.free_port()
         block = production_site_block(site, app.port, http_port, https_port, cert, key)
@@ -350,6 +367,11 @@ def print_summary(args, path, results):
             f"{load.latency_ms.get(99, float('nan')):>7.2f}ms {cpu:>15}{errors}"
         )
     a, b, c = results.get("a"), results.get("b"), results.get("c")
+    a_tls = results.get("a TLS")
+    print(f"  b/(a TLS) {ratio(b, a_tls)}  (the production path against a static copy, both over TLS)")
+    if all(r and r.load and r.load.server_cpu_ms_per_request for r in (a_tls, b)):
+        cpu = a_tls.load.server_cpu_ms_per_request / b.load.server_cpu_ms_per_request
+        print(f"  the same by server CPU per request (steadier on a shared machine): (a TLS)/b {cpu:.2f}")
     line = f"  b/a {ratio(b, a)}   c/a {ratio(c, a)}"
     if "before" in results:
         line += f"   c/before {ratio(c, results['before'])} (fast path on / off, same run)"
@@ -383,8 +405,12 @@ def main(argv=None):
         if status != 200:
             raise SystemExit(f"the origin answered {path} with {status}")
         results["a"] = Result("(a) static copy", measure_static_copy(site, path, page, args, wrk))
-        results["b"] = measure_production_path(site, path, args, wrk)
-        order = ("a", "b", "c", "no copies", "before")
+        tls = throwaway_certificate(site.tmp / "tls")
+        results["a TLS"] = Result(
+            "(a TLS) static copy over TLS", measure_static_copy(site, path, page, args, wrk, tls=tls)
+        )
+        results["b"] = measure_production_path(site, path, args, wrk, tls)
+        order = ("a", "a TLS", "b", "c", "no copies", "before")
         print_summary(args, path, {key: results[key] for key in order if key in results})
         print(f"\n(whole run {time.monotonic() - started:.0f} s)")
     finally:
