@@ -400,7 +400,7 @@ STRIPE_JS_URL = env(
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "whsec_demo" if SAMIZDAT_ENV == "demo" else "")
 STRIPE_WEBHOOK_TOLERANCE = int(env("STRIPE_WEBHOOK_TOLERANCE", "300"))
 
-# --- Card-testing defence (support/card_defence.py). Besides the per-source limits (declines per client address,
+# --- Card-testing defence (support/cards/). Besides the per-source limits (declines per client address,
 # contribution and supporter address), a site-wide breaker pauses card payments for CARD_BREAKER_PAUSE_SECONDS when,
 # within CARD_BREAKER_WINDOW seconds, at least CARD_BREAKER_MIN_FAILURES card attempts were declined AND declines were
 # at least CARD_BREAKER_FAILURE_RATIO of all card attempts (so a busy day with the usual few declines never trips it).

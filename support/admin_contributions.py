@@ -38,7 +38,7 @@ from core.errors import DomainError
 from core.models import AuditEntry
 from support.actions.bank_statements import OUTCOMES, ImportReport, import_bank_statement
 from support.actions.offline_payments import OFFLINE_METHODS, confirm_offline_payment, fail_offline_payment
-from support.card_defence import card_paused
+from support.cards.state import card_paused
 from support.models import Contribution, Payment
 from support.statements import MAX_BYTES, MAX_LINES, StatementError, StatementLine, find_references, read_statement
 

@@ -35,7 +35,7 @@ from django.core.exceptions import DisallowedHost
 from django.utils.translation import gettext_lazy as _
 
 from core.money import CURRENCIES, Money, MoneyError, parse_amount
-from support.card_defence import card_paused
+from support.cards.state import card_paused
 from support.prefill import FREQUENCIES, MAX_AMOUNT, minimum
 from support.providers.registry import enabled_providers
 
@@ -72,7 +72,7 @@ class Offer:
     currencies: tuple
     methods: tuple
     fee_percent: Decimal
-    card_paused: bool = False  # card payments are paused for now (support.card_defence): say so, calmly
+    card_paused: bool = False  # card payments are paused for now (support.cards): say so, calmly
 
     @property
     def available_methods(self):

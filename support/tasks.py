@@ -70,7 +70,7 @@ def send_card_pause_alert(audit_entry_id: int) -> bool:
     """Tell staff that card payments were paused, from the audit entry ``audit_entry_id`` of the pause. False if the
     entry is gone or nobody can be told."""
     from core.models import AuditEntry
-    from support.card_alert import alert_message
+    from support.cards.alert import alert_message
     from support.reminder_mail import deliver
 
     entry = AuditEntry.objects.filter(pk=audit_entry_id, action="card.paused").first()

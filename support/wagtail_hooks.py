@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from support.admin_card import CardPaymentsView, ResumeCardPaymentsView
 from support.admin_contributions import (
     ConfirmPaymentView,
     ContributionDetailView,
@@ -20,6 +19,7 @@ from support.admin_contributions import (
     can_view_contributions,
 )
 from support.admin_views import AskStatsView, can_view_stats
+from support.cards.admin import CardPaymentsView, ResumeCardPaymentsView
 
 support_menu = Menu(register_hook_name="register_support_menu_item", construct_hook_name="construct_support_menu")
 
@@ -98,7 +98,7 @@ def register_statement_import_menu_item():
     )
 
 
-# --- Card payments: the card-testing breaker's state, and resuming card payments early (support/admin_card.py).
+# --- Card payments: the card-testing breaker's state, and resuming card payments early (support/cards/admin.py).
 
 
 class CardPaymentsMenuItem(MenuItem):

@@ -66,7 +66,9 @@ def _throwaway_cluster():
     )
     options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
     started = subprocess.run(
-        [*prefix, f"{bindir}/pg_ctl", "-D", data, "-l", log, "-w", "-o", options, "start"], capture_output=True, text=True
+        [*prefix, f"{bindir}/pg_ctl", "-D", data, "-l", log, "-w", "-o", options, "start"],
+        capture_output=True,
+        text=True,
     )
     if started.returncode != 0:
         raise RuntimeError(f"A throw-away PostgreSQL did not start:\n{started.stdout}{started.stderr}")

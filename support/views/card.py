@@ -4,7 +4,7 @@
 confirmed card, or — after 3-D Secure — re-reads the PaymentIntent. Both act on one contribution, named by its
 unguessable ``public_id`` exactly like the pay page itself, and never show anything that names the supporter.
 
-Card testing (trying stolen numbers through our form) meets ``support.card_defence``: failure limits per client
+Card testing (trying stolen numbers through our form) meets ``support.cards``: failure limits per client
 address, contribution and supporter address (a 429), and a site-wide breaker that pauses card payments after a spike
 of declines (a 503, until it ends or staff resume them).
 """
@@ -23,8 +23,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
-from support import card_defence
-from support.card_defence import CARD_FAILURE_LIMIT as CARD_FAILURE_LIMIT
+from support.cards import defence
+from support.cards import state as card_state
 from support.models import Contribution
 from support.providers.registry import get_provider
 
@@ -78,13 +78,13 @@ def _blocked_answer():
 
 def _refused(request, contribution, keys):
     """The answer for a card attempt the defence refuses, or None to go ahead."""
-    if card_defence.card_paused():
+    if card_state.card_paused():
         message = _(
             "Card payment is paused for a short while, for safety. Nothing was charged. "
             "You can pay by bank transfer or crypto, which work as usual."
         )
         return _json({"status": "paused", "message": message}, status=503)
-    if card_defence.blocked(keys):
+    if card_state.blocked(keys):
         return _blocked_answer()
     return None
 
@@ -99,7 +99,7 @@ def prepare(request, public_id):
     """A SetupIntent for the card the supporter types: ``{client_secret, publishable_key}``."""
     contribution, provider = _contribution_and_provider(public_id)
     with translation.override(_language(contribution)):
-        refused = _refused(request, contribution, card_defence.limit_keys(request, contribution))
+        refused = _refused(request, contribution, card_state.limit_keys(request, contribution))
         if refused is not None:
             return refused
         try:
@@ -120,7 +120,7 @@ def charge(request, public_id):
     from support.providers.stripe_card import CardDeclined
 
     contribution, provider = _contribution_and_provider(public_id)
-    keys = card_defence.limit_keys(request, contribution)
+    keys = card_state.limit_keys(request, contribution)
     setup_intent = request.POST.get("setup_intent", "")[:255]
     payment_intent = request.POST.get("payment_intent", "")[:255]
     with translation.override(_language(contribution)):
@@ -137,7 +137,7 @@ def charge(request, public_id):
             else:
                 return _json({"status": "error", "message": _("Nothing was sent.")}, status=400)
         except CardDeclined as error:
-            card_defence.count_failure(keys)
+            defence.count_failure(keys)
             return _json({"status": "declined", "message": str(error.message)})
         except DomainError as error:
             return _json({"status": "error", "message": str(error.message)}, status=409)
@@ -146,7 +146,7 @@ def charge(request, public_id):
             message = _("Card payment is not reachable now. Nothing was charged; please try again.")
             return _json({"status": "error", "message": message}, status=503)
         if result.get("status") == "declined":
-            card_defence.count_failure(keys)
+            defence.count_failure(keys)
         elif result.get("status") == "succeeded":
-            card_defence.count_success()
+            defence.count_success()
     return _json(result)

@@ -36,7 +36,6 @@ from core.actions import Actor
 from core.client_address import client_address
 from core.errors import DomainError
 from core.money import MoneyError, parse_amount
-from support import card_defence
 from support.actions.contributions import erase_supporter
 from support.actions.manage import (
     OPEN_STATUSES,
@@ -48,6 +47,7 @@ from support.actions.manage import (
     request_manage_link,
     stop_recurring,
 )
+from support.cards import state as card_state
 from support.models import Supporter
 from support.receipts import (
     FREQUENCY_LABELS,
@@ -358,8 +358,8 @@ def _card_endpoint(request, token, contribution_id, step):
             check_form_token(request.POST.get("form_token", ""), link, "card", contribution_id)
             if step == "prepare":
                 # Setting up a card asks the bank whether it is good, which is what card testers want to learn:
-                # while card payments are paused site-wide (support.card_defence), no new card is set up here either.
-                if card_defence.card_paused():
+                # while card payments are paused site-wide (support.cards), no new card is set up here either.
+                if card_state.card_paused():
                     message = _(
                         "Card payments are paused for a short while, for safety. Your card has not been replaced; "
                         "please try again later."

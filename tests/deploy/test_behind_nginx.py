@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from support.card_defence import CARD_FAILURE_LIMIT
+from support.cards.state import CARD_FAILURE_LIMIT
 from support.reminders import IP_LIMIT
 from tests.support.localstripe import CARD_DECLINED_ON_CHARGE, CARD_OK, WEBHOOK_SECRET, localstripe_server
 

@@ -17,7 +17,8 @@ from django.core.cache import caches
 from django.test import Client, override_settings
 
 from core.models import AuditEntry
-from support import card_defence
+from support.cards import defence
+from support.cards import state as cards
 from support.reminders import email_digest, ip_digest
 from tests.support import localstripe as fixtures
 from tests.support.localstripe import CARD_DECLINED_ON_CHARGE, CARD_OK
@@ -106,7 +107,7 @@ def audit_text():
 
 
 def test_one_client_behind_the_proxy_is_blocked_another_pays_and_staff_lift_the_block(readers, revenue, mailbox):
-    for _n in range(card_defence.CARD_FAILURE_LIMIT):  # a new contribution each time: only the address adds up
+    for _n in range(cards.CARD_FAILURE_LIMIT):  # a new contribution each time: only the address adds up
         _contribution, response = through_proxy(readers, CARD_DECLINED_ON_CHARGE, TESTER)
         assert response.json()["status"] == "declined"
 
@@ -119,17 +120,17 @@ def test_one_client_behind_the_proxy_is_blocked_another_pays_and_staff_lift_the_
     assert paid.json() == {"status": "succeeded"}
     contribution.refresh_from_db()
     assert contribution.status == "completed"
-    assert not card_defence.card_paused()
+    assert not cards.card_paused()
 
     block = AuditEntry.objects.get(action="card.blocked")
     assert (block.actor_kind, block.actor_id, block.subject_type) == ("system", "card_defence", "")
     assert block.data == {
         "kind": "client_address",
-        "failures": card_defence.CARD_FAILURE_LIMIT,
-        "window_seconds": card_defence.CARD_FAILURE_WINDOW,
-        "block_seconds": card_defence.CARD_BLOCK_SECONDS,
+        "failures": cards.CARD_FAILURE_LIMIT,
+        "window_seconds": cards.CARD_FAILURE_WINDOW,
+        "block_seconds": cards.CARD_BLOCK_SECONDS,
     }
-    assert card_defence.blocks_in_force() == {"client_address": 1, "contribution": 0, "email": 0}
+    assert cards.blocks_in_force() == {"client_address": 1, "contribution": 0, "email": 0}
 
     page = card_page(revenue)
     assert page.select_one("[data-card-state=running]") is not None
@@ -152,7 +153,7 @@ def test_one_client_behind_the_proxy_is_blocked_another_pays_and_staff_lift_the_
     assert paid.json() == {"status": "succeeded"}
     _contribution, declined = through_proxy(readers, CARD_DECLINED_ON_CHARGE, TESTER)
     assert declined.json()["status"] == "declined"
-    assert card_defence.blocks_in_force() == {"client_address": 0, "contribution": 0, "email": 0}
+    assert cards.blocks_in_force() == {"client_address": 0, "contribution": 0, "email": 0}
     page = card_page(revenue)
     assert page.select_one("[data-card-blocks]") is None and page.select_one("form[data-resume-form]") is None
 
@@ -168,10 +169,10 @@ def test_one_client_behind_the_proxy_is_blocked_another_pays_and_staff_lift_the_
 def test_resume_lifts_the_blocks_of_a_contribution_and_an_email_address_too(readers, revenue, mailbox):
     tester = "tester@example.net"
     contribution = readers.started(email=tester)
-    for _n in range(card_defence.CARD_FAILURE_LIMIT):  # one contribution, one address, one email: all three add up
+    for _n in range(cards.CARD_FAILURE_LIMIT):  # one contribution, one address, one email: all three add up
         _contribution, response = through_proxy(readers, CARD_DECLINED_ON_CHARGE, TESTER, contribution=contribution)
         assert response.json()["status"] == "declined"
-    assert card_defence.blocks_in_force() == {"client_address": 1, "contribution": 1, "email": 1}
+    assert cards.blocks_in_force() == {"client_address": 1, "contribution": 1, "email": 1}
     entries = AuditEntry.objects.filter(action="card.blocked")
     assert sorted(entries.values_list("data__kind", flat=True)) == ["client_address", "contribution", "email"]
     by_kind = {entry.data["kind"]: entry for entry in entries}
@@ -201,17 +202,17 @@ def test_resume_lifts_the_blocks_of_a_contribution_and_an_email_address_too(read
 
 
 def test_resuming_a_pause_lifts_the_blocks_with_it_and_says_both(readers, revenue, mailbox):
-    with override_settings(CARD_BREAKER_MIN_FAILURES=card_defence.CARD_FAILURE_LIMIT):
-        for _n in range(card_defence.CARD_FAILURE_LIMIT):  # the same declines block the address and trip the breaker
+    with override_settings(CARD_BREAKER_MIN_FAILURES=cards.CARD_FAILURE_LIMIT):
+        for _n in range(cards.CARD_FAILURE_LIMIT):  # the same declines block the address and trip the breaker
             through_proxy(readers, CARD_DECLINED_ON_CHARGE, TESTER)
-        assert card_defence.card_paused()
+        assert cards.card_paused()
         assert len(mailbox.messages) == 1
         page = card_page(revenue)
         assert page.select_one("[data-card-state=paused]") is not None
         assert page.select_one("[data-card-blocks]")["data-card-blocks"] == "1"
 
         assert resume(revenue) == "Card payments are running again. Lifted 1 card block (1 client address)."
-        assert not card_defence.card_paused()
+        assert not cards.card_paused()
         lift = AuditEntry.objects.get(action="card.resumed")
         assert lift.data["was_paused"] is True and lift.data["blocks_lifted"] == 1
         assert "Resumed, and lifted 1 card block" in card_page(revenue).select_one("[data-card-history]").get_text()
@@ -224,26 +225,26 @@ def test_a_block_begun_late_in_an_hour_can_be_lifted_until_it_ends_and_is_forgot
 ):
     """The registry keeps its entries in hourly buckets: a block is found in an older bucket all day long. (Local
     memory cache: its expiry follows the frozen clock, which Redis's does not.)"""
-    start = (time.time() // card_defence.REGISTRY_BUCKET_SECONDS + 1) * card_defence.REGISTRY_BUCKET_SECONDS - 1
+    start = (time.time() // cards.REGISTRY_BUCKET_SECONDS + 1) * cards.REGISTRY_BUCKET_SECONDS - 1
     keys = ["card-limit:ip:one", "card-limit:ip:two"]
     with time_machine.travel(start, tick=False):
-        for _n in range(card_defence.CARD_FAILURE_LIMIT):
-            card_defence.count_failure(keys[:1])
+        for _n in range(cards.CARD_FAILURE_LIMIT):
+            defence.count_failure(keys[:1])
     with time_machine.travel(start + 2, tick=False):  # the next hour's bucket
-        for _n in range(card_defence.CARD_FAILURE_LIMIT):
-            card_defence.count_failure(keys[1:])
-    with time_machine.travel(start + card_defence.CARD_BLOCK_SECONDS - 1, tick=False):
-        assert card_defence.blocks_in_force()["client_address"] == 2
-        assert card_defence.blocked(keys[:1]) and card_defence.blocked(keys[1:])
-        assert card_defence.lift_blocks()["client_address"] == 2
-        assert not card_defence.blocked(keys[:1]) and not card_defence.blocked(keys[1:])
+        for _n in range(cards.CARD_FAILURE_LIMIT):
+            defence.count_failure(keys[1:])
+    with time_machine.travel(start + cards.CARD_BLOCK_SECONDS - 1, tick=False):
+        assert cards.blocks_in_force()["client_address"] == 2
+        assert cards.blocked(keys[:1]) and cards.blocked(keys[1:])
+        assert cards.lift_blocks()["client_address"] == 2
+        assert not cards.blocked(keys[:1]) and not cards.blocked(keys[1:])
     with time_machine.travel(start + 10, tick=False):
         for key in keys:
-            for _n in range(card_defence.CARD_FAILURE_LIMIT):
-                card_defence.count_failure([key])
-    with time_machine.travel(start + 10 + card_defence.CARD_BLOCK_SECONDS + 1, tick=False):
-        assert card_defence.blocks_in_force()["client_address"] == 0  # ended by themselves
-        assert card_defence.lift_blocks()["client_address"] == 0
+            for _n in range(cards.CARD_FAILURE_LIMIT):
+                defence.count_failure([key])
+    with time_machine.travel(start + 10 + cards.CARD_BLOCK_SECONDS + 1, tick=False):
+        assert cards.blocks_in_force()["client_address"] == 0  # ended by themselves
+        assert cards.lift_blocks()["client_address"] == 0
     assert AuditEntry.objects.filter(action="card.blocked").count() == 4
 
 
@@ -258,14 +259,14 @@ import django
 import redis
 
 django.setup()
-from support import card_defence
+from support.cards import defence, state as cards
 
 tag, count = sys.argv[1], int(sys.argv[2])
 signals = redis.Redis.from_url(sys.argv[3], socket_timeout=None)  # redis-py's default would end the wait after 5 s
 signals.rpush("test:ready", tag)
 signals.blpop("test:go", timeout=120)  # every process starts blocking at the same moment
 for n in range(count):
-    assert card_defence.claim_block(f"card-limit:ip:{tag}-{n}")
+    assert cards.claim_block(f"card-limit:ip:{tag}-{n}")
 """
 
 
@@ -308,10 +309,10 @@ def test_blocks_added_by_several_processes_at_once_are_all_lifted(redis_client, 
     total = PROCESSES * BLOCKS_EACH
     redis_caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     with override_settings(CACHES=redis_caches):
-        assert card_defence.blocks_in_force()["client_address"] == total
+        assert cards.blocks_in_force()["client_address"] == total
         assert (
             resume(revenue) == f"Card payments were not paused. Lifted {total} card blocks ({total} client addresses)."
         )
-        assert card_defence.blocks_in_force()["client_address"] == 0
-        assert not card_defence.blocked([f"card-limit:ip:p0-{n}" for n in range(BLOCKS_EACH)])
+        assert cards.blocks_in_force()["client_address"] == 0
+        assert not cards.blocked([f"card-limit:ip:p0-{n}" for n in range(BLOCKS_EACH)])
     assert AuditEntry.objects.get(action="card.resumed").data["blocks_lifted"] == total

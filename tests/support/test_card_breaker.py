@@ -14,8 +14,9 @@ from django.test import Client
 from core.actions import Actor
 from core.models import AuditEntry
 from core.money import Money
-from support import card_defence
 from support.actions.contributions import start_contribution
+from support.cards import defence
+from support.cards import state as cards
 from support.models import Contribution, Payment
 from support.providers.registry import get_provider
 from tests.support import localstripe as fixtures
@@ -109,12 +110,12 @@ def test_a_burst_of_declines_from_many_addresses_pauses_card_and_alerts_staff_on
     assert_card_works(readers)  # one honest payment first: it counts for the ratio too
     limit = settings.CARD_BREAKER_MIN_FAILURES
     readers.decline_burst(limit - 1)  # every one from another address: no per-source limit is reached
-    assert not card_defence.card_paused()
+    assert not cards.card_paused()
     assert mailbox.messages == []
 
     readers.decline_burst(1)
 
-    assert card_defence.card_paused()
+    assert cards.card_paused()
     assert len(mailbox.messages) == 1
     alert = mailbox.messages[0]
     assert alert["Subject"] == "Card payments are paused"
@@ -141,14 +142,14 @@ def test_a_burst_of_declines_from_many_addresses_pauses_card_and_alerts_staff_on
     assert contribution.payments.get().status in ("created", "pending")
 
     # More declines reaching us (say, a request that was already on its way) alert nobody again.
-    card_defence.count_failure([])
+    defence.count_failure([])
     assert len(mailbox.messages) == 1
     assert AuditEntry.objects.filter(action="card.paused").count() == 1
 
 
 def test_while_paused_checkout_offers_bank_transfer_and_crypto_but_not_card(readers, mailbox):
     readers.decline_burst(settings.CARD_BREAKER_MIN_FAILURES)
-    assert card_defence.card_paused()
+    assert cards.card_paused()
 
     page = checkout_page()
     card = card_choice(page)
@@ -185,10 +186,10 @@ def test_while_paused_checkout_offers_bank_transfer_and_crypto_but_not_card(read
 
 def test_card_works_again_after_the_cool_down(readers, mailbox):
     readers.decline_burst(settings.CARD_BREAKER_MIN_FAILURES)
-    assert card_defence.card_paused()
+    assert cards.card_paused()
 
     with time_machine.travel(time.time() + settings.CARD_BREAKER_PAUSE_SECONDS + 1, tick=False):
-        assert not card_defence.card_paused()
+        assert not cards.card_paused()
         assert card_choice(checkout_page()).has_attr("required")
         assert_card_works(readers)
 
@@ -208,7 +209,7 @@ def test_staff_resume_card_payments_early(readers, mailbox, revenue):
 
     resumed = revenue.post("/admin/support/card/resume/")
     assert resumed.status_code == 302 and resumed["Location"] == "/admin/support/card/"
-    assert not card_defence.card_paused()
+    assert not cards.card_paused()
     entry = AuditEntry.objects.get(action="card.resumed")
     assert (entry.actor_kind, entry.actor_id) == ("staff", str(revenue.session["_auth_user_id"]))
     page = revenue.get("/admin/support/card/")
@@ -221,7 +222,7 @@ def test_staff_resume_card_payments_early(readers, mailbox, revenue):
     assert AuditEntry.objects.filter(action="card.resumed").count() == 1
     # The old declines were forgotten: one more does not pause card payments again.
     readers.decline_burst(1)
-    assert not card_defence.card_paused()
+    assert not cards.card_paused()
     assert len(mailbox.messages) == 1
 
 
@@ -233,14 +234,14 @@ def test_only_the_revenue_role_and_superusers_resume_card_payments(readers, mail
         refused = client.post("/admin/support/card/resume/")
         assert refused.status_code == 302 and refused["Location"] == "/admin/"  # Wagtail's “no permission”
         assert client.get("/admin/support/card/")["Location"] == "/admin/"
-    assert card_defence.card_paused()
+    assert cards.card_paused()
     assert not AuditEntry.objects.filter(action="card.resumed").exists()
 
     admin = Client()
     assert admin.login(username="admin", password="samizdat-demo")
     assert admin.get("/admin/support/card/resume/").status_code == 405  # a button, never a link
     assert admin.post("/admin/support/card/resume/").status_code == 302
-    assert not card_defence.card_paused()
+    assert not cards.card_paused()
 
 
 def test_a_steady_honest_mix_never_pauses_card(readers, mailbox):
@@ -250,9 +251,9 @@ def test_a_steady_honest_mix_never_pauses_card(readers, mailbox):
         number = CARD_DECLINED_ON_CHARGE if n % 3 == 0 else CARD_OK  # one in three declined: a bad day indeed
         _contribution, response = readers.attempt(number)
         assert response.status_code == 200
-    figures = card_defence.figures()
+    figures = cards.figures()
     assert figures.failures >= limit and figures.failure_ratio < settings.CARD_BREAKER_FAILURE_RATIO
-    assert not card_defence.card_paused()
+    assert not cards.card_paused()
     assert mailbox.messages == []
 
 
@@ -263,7 +264,7 @@ def test_declines_spread_over_time_never_pause_card(readers, mailbox):
     for n in range(2 * settings.CARD_BREAKER_MIN_FAILURES):
         with time_machine.travel(start + n * step, tick=False):
             readers.decline_burst(1)
-            assert not card_defence.card_paused()
+            assert not cards.card_paused()
     assert mailbox.messages == []
 
 
@@ -272,7 +273,7 @@ def test_declines_spread_over_time_never_pause_card(readers, mailbox):
 
 def test_a_sixth_decline_for_one_email_is_blocked_on_a_new_contribution_while_another_reader_pays(readers, mailbox):
     tester = "tester@example.net"
-    for _n in range(card_defence.CARD_FAILURE_LIMIT):  # new contribution, new client address each time
+    for _n in range(cards.CARD_FAILURE_LIMIT):  # new contribution, new client address each time
         _contribution, response = readers.attempt(CARD_DECLINED_ON_CHARGE, email=tester)
         assert response.json()["status"] == "declined"
 
@@ -288,7 +289,7 @@ def test_a_sixth_decline_for_one_email_is_blocked_on_a_new_contribution_while_an
     assert paid.json() == {"status": "succeeded"}
     contribution.refresh_from_db()
     assert contribution.status == "completed"
-    assert not card_defence.card_paused()
+    assert not cards.card_paused()
 
 
 def test_no_address_is_kept_in_clear():
@@ -298,13 +299,13 @@ def test_no_address_is_kept_in_clear():
     contribution = start_contribution(
         actor=Actor.reader(), amount=Money(Decimal("5"), "EUR"), frequency="once", method="card", email="a@example.org"
     )
-    keys = card_defence.limit_keys(Request(), contribution)
+    keys = cards.limit_keys(Request(), contribution)
     assert len(keys) == 3
     assert not any("192.0.2.55" in key or "example.org" in key for key in keys)
     anonymous = start_contribution(
         actor=Actor.reader(), amount=Money(Decimal("5"), "EUR"), frequency="once", method="card"
     )
-    assert len(card_defence.limit_keys(Request(), anonymous)) == 2
+    assert len(cards.limit_keys(Request(), anonymous)) == 2
 
 
 # --- several app processes, one Redis
@@ -343,7 +344,7 @@ def in_another_process(code):
         "DJANGO_SETTINGS_MODULE": "samizdat.settings",
         "PATH": "/usr/bin:/bin",
     }
-    setup = "import django; django.setup(); from support import card_defence; "
+    setup = "import django; django.setup(); from support.cards import defence, state as cards; "
     done = subprocess.run(
         [sys.executable, "-c", setup + code],
         cwd=Path(__file__).resolve().parents[2],
@@ -359,12 +360,12 @@ def test_app_processes_sharing_redis_count_together_and_agree_on_the_pause(
     redis_cache, django_capture_on_commit_callbacks
 ):
     limit = settings.CARD_BREAKER_MIN_FAILURES
-    in_another_process(f"[card_defence.count_failure([]) for _ in range({limit - 1})]")
-    assert card_defence.figures().failures == limit - 1 and not card_defence.card_paused()
+    in_another_process(f"[defence.count_failure([]) for _ in range({limit - 1})]")
+    assert cards.figures().failures == limit - 1 and not cards.card_paused()
 
     with django_capture_on_commit_callbacks(execute=False):
-        assert card_defence.count_failure([]) is True  # the last decline, here, pauses card everywhere
+        assert defence.count_failure([]) is True  # the last decline, here, pauses card everywhere
 
-    assert in_another_process("print(card_defence.card_paused())") == "True"
-    assert in_another_process("print(card_defence.claim_pause(failures=99, attempts=99))") == "None"
+    assert in_another_process("print(cards.card_paused())") == "True"
+    assert in_another_process("print(cards.claim_pause(failures=99, attempts=99))") == "None"
     assert AuditEntry.objects.filter(action="card.paused").count() == 1

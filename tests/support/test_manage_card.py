@@ -185,7 +185,7 @@ def test_a_card_setup_that_stripe_cannot_make_gets_a_clear_answer(client, card_g
 
 
 def test_no_new_card_is_set_up_while_card_payments_are_paused(client, card_gift, localstripe):
-    from support.card_defence import claim_pause
+    from support.cards.state import claim_pause
 
     setups_before = len(localstripe.api.SetupIntent.list(limit=100)["data"])
     assert claim_pause(failures=20, attempts=25) is not None

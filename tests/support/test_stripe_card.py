@@ -132,7 +132,7 @@ def test_card_is_offered_at_checkout_now_that_its_step_exists(localstripe):
 def test_a_burst_of_declines_is_blocked_while_another_reader_still_pays(localstripe):
     from django.test import Client
 
-    from support.views.card import CARD_FAILURE_LIMIT
+    from support.cards.state import CARD_FAILURE_LIMIT
 
     tester = Client(REMOTE_ADDR="203.0.113.9")
     for _attempt in range(CARD_FAILURE_LIMIT):

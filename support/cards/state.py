@@ -1,30 +1,7 @@
-"""Defence against card testing: people who try stolen card numbers through our card step, hundreds at a time, to
-learn which ones work. Each decline costs the newsroom a fee, and a flood of them can get the account closed.
-
-Two layers, both kept in Django's cache only (shared by every app process once the cache is Redis):
-
-* **Limits per source.** Declines are counted per client address, per contribution and per supporter address (when
-  the contribution has one): after ``CARD_FAILURE_LIMIT`` declines within ``CARD_FAILURE_WINDOW`` seconds, that
-  source may not try a card again for ``CARD_BLOCK_SECONDS``. Addresses are kept only as keyed digests (HMAC with
-  ``SECRET_KEY``), never in clear, and only for as long as a block lasts. Each block begun is the audited action
-  ``block_card_source`` (its kind only: no address, no digest). Staff lift every block in force with “Resume card
-  payments now”; since a cache cannot list its keys, the blocks are also written down in a *registry* (below).
-* **A site-wide circuit breaker.** A tester with many client addresses and many throw-away contributions passes every
-  per-source limit, but not this: declines and successful payments across the whole site are counted in a sliding
-  window of ``CARD_BREAKER_WINDOW`` seconds (ten buckets), and once there are at least
-  ``CARD_BREAKER_MIN_FAILURES`` declines *and* they are at least ``CARD_BREAKER_FAILURE_RATIO`` of all card attempts,
-  card payments pause for ``CARD_BREAKER_PAUSE_SECONDS``. The ratio is what keeps a busy, honest day — many payments,
-  with the usual few declines among them — from tripping it. While paused, the checkout does not offer card, the card
-  endpoints refuse with a 503 and change nothing, and bank transfer and crypto work as usual. Tripping is the named
-  action ``pause_card_payments`` (audited, and staff are alerted once per pause by mail); staff may resume early
-  (``resume_card_payments``, from *Support → Card payments* in the admin).
-
-The pause is a cache entry that carries its own end: emptying the cache (a Redis flush or restart, or the local
-memory cache of a restarted process) resumes card payments and forgets every limit. That errs towards taking money,
-which is what the newsroom lives on; a continuing attack trips the breaker again within minutes.
-
-Declines that Stripe.js sees while it confirms a card (before our server is asked to charge) never reach us, so they
-are not counted here; Stripe's own defences see those.
+"""What the card-testing defence keeps, all of it in Django's cache (shared by every app process once the cache is
+Redis): declines counted per source and the blocks they lead to (with the registry that lets staff lift them), the
+site-wide breaker's counts and its pause. Nothing here decides or records anything; ``support.cards.defence`` counts
+a decline and takes the named actions (``support.cards.actions``) when a limit is reached.
 """
 
 import time
@@ -76,25 +53,6 @@ def limit_keys(request, contribution) -> list[str]:
 
 def blocked(keys) -> bool:
     return any(cache.get(f"{key}:blocked") for key in keys)
-
-
-def count_failure(keys):
-    """A declined card: count it against each source (blocking those at the limit) and for the breaker, which may
-    trip. Returns True if card payments are paused now."""
-    at_limit = [key for key in keys if count_in_window(f"{key}:failures", CARD_FAILURE_WINDOW) >= CARD_FAILURE_LIMIT]
-    if at_limit:
-        from core.actions import Actor
-        from support.actions.card_breaker import block_card_source
-
-        for key in at_limit:
-            block_card_source(actor=Actor.system("card_defence"), key=key)
-    _count_for_breaker("failures")
-    return _trip_if_needed()
-
-
-def count_success():
-    """A card payment that went through: counted only for the breaker's ratio."""
-    _count_for_breaker("successes")
 
 
 # --- The registry of blocks ----------------------------------------------------------------------------------------
@@ -188,7 +146,7 @@ def _bucket_keys(kind, now=None):
     return [f"card-breaker:{kind}:{size}:{index}" for index in range(current - BREAKER_BUCKETS + 1, current + 1)]
 
 
-def _count_for_breaker(kind):
+def count_for_breaker(kind):
     count_in_window(_bucket_keys(kind)[-1], _bucket_seconds() * (BREAKER_BUCKETS + 1))
 
 
@@ -227,19 +185,6 @@ def figures() -> Figures:
 def forget_figures():
     """Start the window afresh (after a pause begins or ends), so old declines cannot trip the breaker again."""
     cache.delete_many(_bucket_keys("failures") + _bucket_keys("successes"))
-
-
-def _trip_if_needed() -> bool:
-    if pause() is not None:
-        return True
-    counted = figures()
-    if not counted.over_threshold:
-        return False
-    from core.actions import Actor
-    from support.actions.card_breaker import pause_card_payments
-
-    pause_card_payments(actor=Actor.system("card_breaker"), failures=counted.failures, attempts=counted.attempts)
-    return True
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The mail that tells staff card payments were paused (``support.card_defence``): once per pause, plain text, to the
+"""The mail that tells staff card payments were paused (``support.cards.defence``): once per pause, plain text, to the
 people who can act on it.
 
 Recipients: every active user allowed to resume card payments (``support.change_payment``, which the newsroom's

@@ -1,4 +1,4 @@
-"""Pausing and resuming card payments (the site-wide breaker of ``support.card_defence``), and blocking or lifting
+"""Pausing and resuming card payments (the site-wide breaker of ``support.cards.defence``), and blocking or lifting
 the blocks of single sources (a client address, a contribution, a supporter's email address).
 
 The pause and the blocks live in the shared cache, where every app process reads them on each card request; these
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from core.actions import Actor, after_commit, record
-from support import card_defence
+from support.cards import state
 from support.models import Contribution
 from support.tasks import send_card_pause_alert
 
@@ -24,7 +24,7 @@ def _iso(timestamp):
 def pause_card_payments(*, actor: Actor, failures: int, attempts: int) -> bool:
     """Pause card payments for ``CARD_BREAKER_PAUSE_SECONDS`` after ``failures`` declines in ``attempts``. Returns
     False if they were paused already (then nothing is written and nobody is alerted again)."""
-    pause = card_defence.claim_pause(failures=failures, attempts=attempts)
+    pause = state.claim_pause(failures=failures, attempts=attempts)
     if pause is None:
         return False
     # The pause is in force from here on even if the audit write below fails: refusing cards is the safe side.
@@ -42,22 +42,22 @@ def pause_card_payments(*, actor: Actor, failures: int, attempts: int) -> bool:
 
 
 def block_card_source(*, actor: Actor, key: str) -> bool:
-    """Block one source (a key of ``card_defence.limit_keys``) after its declines. Returns False if it was blocked
+    """Block one source (a key of ``state.limit_keys``) after its declines. Returns False if it was blocked
     already (then nothing is written). The entry names the kind of source; a contribution's block names the
     contribution as its subject, an address's block names nothing that leads back to the address."""
-    if not card_defence.claim_block(key):
+    if not state.claim_block(key):
         return False
-    contribution_id = card_defence.contribution_of_key(key)
+    contribution_id = state.contribution_of_key(key)
     subject = Contribution.objects.filter(pk=contribution_id).first() if contribution_id is not None else None
     with transaction.atomic():  # the block is in force even if this write fails: refusing cards is the safe side
         record(
             actor=actor,
             action="card.blocked",
             subject=subject,
-            kind=card_defence.source_kind(key),
-            failures=card_defence.CARD_FAILURE_LIMIT,
-            window_seconds=card_defence.CARD_FAILURE_WINDOW,
-            block_seconds=card_defence.CARD_BLOCK_SECONDS,
+            kind=state.source_kind(key),
+            failures=state.CARD_FAILURE_LIMIT,
+            window_seconds=state.CARD_FAILURE_WINDOW,
+            block_seconds=state.CARD_BLOCK_SECONDS,
         )
     return True
 
@@ -83,7 +83,7 @@ def resume_card_payments(*, actor: Actor) -> Resumed:
     contribution or email address. One audit entry says what was ended and how many blocks of each kind; if there
     was nothing to end, nothing is written."""
     with transaction.atomic():
-        resumed = Resumed(was_paused=card_defence.end_pause(), lifted=card_defence.lift_blocks())
+        resumed = Resumed(was_paused=state.end_pause(), lifted=state.lift_blocks())
         if resumed.changed:
             record(
                 actor=actor,

@@ -1,5 +1,5 @@
 """*Support → Card payments* in the Wagtail admin: whether card payments are running or paused by the card-testing
-breaker (``support.card_defence``), the figures it is watching, how many client addresses, contributions and email
+breaker (``support.cards.defence``), the figures it is watching, how many client addresses, contributions and email
 addresses are blocked after their declines, its recent pauses, and “Resume card payments now”, which ends the pause
 and lifts those blocks.
 
@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.actions import Actor
 from core.models import AuditEntry
-from support import card_defence
-from support.actions.card_breaker import resume_card_payments
 from support.admin_contributions import AdminPage, can_confirm_payments
+from support.cards import state
+from support.cards.actions import resume_card_payments
 
 HISTORY_LENGTH = 10
 
@@ -73,9 +73,9 @@ class CardPaymentsView(AdminPage):
     header_icon = "warning"
 
     def get(self, request, *args, **kwargs):
-        pause = card_defence.pause()
-        counted = card_defence.figures()
-        blocks = card_defence.blocks_in_force()
+        pause = state.pause()
+        counted = state.figures()
+        blocks = state.blocks_in_force()
         context = self.get_context_data(
             pause=pause,
             since=moment(pause.since) if pause else None,
@@ -86,9 +86,9 @@ class CardPaymentsView(AdminPage):
             ratio_percent=round(100 * settings.CARD_BREAKER_FAILURE_RATIO),
             window_minutes=max(1, settings.CARD_BREAKER_WINDOW // 60),
             pause_minutes=max(1, settings.CARD_BREAKER_PAUSE_SECONDS // 60),
-            failure_limit=card_defence.CARD_FAILURE_LIMIT,
-            failure_window_minutes=card_defence.CARD_FAILURE_WINDOW // 60,
-            block_hours=card_defence.CARD_BLOCK_SECONDS // 3600,
+            failure_limit=state.CARD_FAILURE_LIMIT,
+            failure_window_minutes=state.CARD_FAILURE_WINDOW // 60,
+            block_hours=state.CARD_BLOCK_SECONDS // 3600,
             blocks=sum(blocks.values()),
             blocks_text=blocks_text(blocks),
             may_resume=can_confirm_payments(request.user),
