@@ -79,3 +79,27 @@ def _throwaway_cluster():
 
     atexit.register(stop)
     return f"postgres://postgres@127.0.0.1:{port}/postgres"
+
+
+# --- Redis: the tests that prove several app processes agree use one database number each on 127.0.0.1:6379.
+
+
+def redis_caches(url: str) -> dict:
+    """``CACHES`` for Django's Redis backend at ``url``."""
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+
+
+def empty_redis(url: str):
+    """A client of the Redis database at ``url``, emptied; the test fails, saying what to run, if Redis is down."""
+    import pytest
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail(
+            "Redis is not running on 127.0.0.1:6379 (`make test` starts it; or `redis-server --daemonize yes`)."
+        )
+    client.flushdb()
+    return client

@@ -15,9 +15,10 @@ from django.test import RequestFactory, override_settings
 from core import page_cache, page_memo
 from core.fast_path import PageCacheFastPath, is_secure, request_path
 from samizdat.wsgi import application, django_application
+from tests.services import empty_redis, redis_caches
 
 REDIS_URL = "redis://127.0.0.1:6379/10"
-REDIS_CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+REDIS_CACHES = redis_caches(REDIS_URL)
 SECURITY_HEADERS = (
     "Content-Security-Policy",
     "X-Content-Type-Options",
@@ -33,14 +34,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def redis_cache():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it; `redis-server --daemonize yes`).")
-    client.flushdb()
+    client = empty_redis(REDIS_URL)
     with override_settings(CACHES=REDIS_CACHES):
         page_memo.memo().forget()  # this process's copies (core.page_memo) of another test's pages
         yield client

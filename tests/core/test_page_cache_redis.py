@@ -8,23 +8,18 @@ import pytest
 from django.core.cache import caches
 from django.test import Client, override_settings
 
+from tests.services import empty_redis, redis_caches
+
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/14"
-REDIS_CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+REDIS_CACHES = redis_caches(REDIS_URL)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def redis_cache():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it; `redis-server --daemonize yes`).")
-    client.flushdb()
+    client = empty_redis(REDIS_URL)
     with override_settings(CACHES=REDIS_CACHES):  # Django swaps its cache connections on this setting change
         assert "Redis" in type(caches["default"]).__name__
         yield client

@@ -20,6 +20,7 @@ from core.models import AuditEntry
 from support.cards import defence
 from support.cards import state as cards
 from support.reminders import email_digest, ip_digest
+from tests.services import empty_redis, redis_caches
 from tests.support import localstripe as fixtures
 from tests.support.localstripe import CARD_DECLINED_ON_CHARGE, CARD_OK
 from tests.support.test_card_breaker import Readers
@@ -37,14 +38,7 @@ READER = "198.51.100.24"
 
 @pytest.fixture
 def redis_client():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it; `redis-server --daemonize yes`).")
-    client.flushdb()
+    client = empty_redis(REDIS_URL)
     yield client
     client.flushdb()
 
@@ -56,8 +50,7 @@ def shared_cache(request):
         yield None
         return
     client = request.getfixturevalue("redis_client")
-    redis_caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    with override_settings(CACHES=redis_caches):  # Django swaps its cache connections on this setting change
+    with override_settings(CACHES=redis_caches(REDIS_URL)):  # Django swaps its cache connections on this setting change
         assert "Redis" in type(caches["default"]).__name__
         yield client
 
@@ -307,8 +300,7 @@ def test_blocks_added_by_several_processes_at_once_are_all_lifted(redis_client, 
         signal_client.delete("test:ready", "test:go")
 
     total = PROCESSES * BLOCKS_EACH
-    redis_caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    with override_settings(CACHES=redis_caches):
+    with override_settings(CACHES=redis_caches(REDIS_URL)):
         assert cards.blocks_in_force()["client_address"] == total
         assert (
             resume(revenue) == f"Card payments were not paused. Lifted {total} card blocks ({total} client addresses)."

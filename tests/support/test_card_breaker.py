@@ -19,6 +19,7 @@ from support.cards import defence
 from support.cards import state as cards
 from support.models import Contribution, Payment
 from support.providers.registry import get_provider
+from tests.services import empty_redis, redis_caches
 from tests.support import localstripe as fixtures
 from tests.support.conftest import body_of
 from tests.support.localstripe import CARD_DECLINED_ON_CHARGE, CARD_OK
@@ -315,18 +316,11 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 
 @pytest.fixture
 def redis_cache():
-    import redis
     from django.core.cache import caches
     from django.test import override_settings
 
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it; `redis-server --daemonize yes`).")
-    client.flushdb()
-    redis_caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    with override_settings(CACHES=redis_caches):  # Django swaps its cache connections on this setting change
+    client = empty_redis(REDIS_URL)
+    with override_settings(CACHES=redis_caches(REDIS_URL)):  # Django swaps its cache connections on this setting change
         assert "Redis" in type(caches["default"]).__name__
         yield client
     client.flushdb()
