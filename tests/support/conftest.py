@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.test import override_settings
+from django.test import Client, override_settings
 
 
 def free_port():
@@ -88,3 +88,11 @@ def post_remind(client, django_capture_on_commit_callbacks):
             return client.post("/support/remind/", data, **extra)
 
     return post
+
+
+@pytest.fixture
+def revenue(db):
+    """The demo's revenue person, logged in with their password as they would log in."""
+    client = Client()
+    assert client.login(username="revenue", password="samizdat-demo")
+    return client

@@ -14,7 +14,7 @@ import pytest
 import time_machine
 from bs4 import BeautifulSoup
 from django.core.cache import caches
-from django.test import Client, override_settings
+from django.test import override_settings
 
 from core.models import AuditEntry
 from support.cards import defence
@@ -64,13 +64,6 @@ def behind_proxy():
 @pytest.fixture
 def readers(localstripe, django_capture_on_commit_callbacks, shared_cache, behind_proxy):
     return Readers(localstripe, django_capture_on_commit_callbacks)
-
-
-@pytest.fixture
-def revenue():
-    client = Client()
-    assert client.login(username="revenue", password="samizdat-demo")
-    return client
 
 
 def through_proxy(readers, number, client_address, **kwargs):

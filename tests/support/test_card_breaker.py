@@ -80,13 +80,6 @@ def readers(localstripe, django_capture_on_commit_callbacks):
     return Readers(localstripe, django_capture_on_commit_callbacks)
 
 
-@pytest.fixture
-def revenue():
-    client = Client()
-    assert client.login(username="revenue", password="samizdat-demo")
-    return client
-
-
 def checkout_page(client=None):
     response = (client or Client()).get("/support/?frequency=once&amount=10&currency=EUR")
     assert response.status_code == 200

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
+from django.test import override_settings
 
 from core.actions import Actor
 from core.money import Money
@@ -24,13 +24,6 @@ def start(amount="25", frequency="once", method="bank_transfer", currency="EUR",
     return start_contribution(
         actor=Actor.reader(), amount=Money(Decimal(amount), currency), frequency=frequency, method=method, **extra
     )
-
-
-@pytest.fixture
-def revenue():
-    client = Client()
-    assert client.login(username="revenue", password="samizdat-demo")
-    return client
 
 
 def staff_confirm(client, contribution):

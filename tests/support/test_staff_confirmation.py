@@ -44,14 +44,6 @@ def login(username):
     return client
 
 
-@pytest.fixture
-def revenue():
-    """The demo revenue person, logged in with their password the way they would."""
-    client = Client()
-    assert client.login(username="revenue", password="samizdat-demo")
-    return client
-
-
 def soup(response):
     return BeautifulSoup(response.content, "html.parser")
 

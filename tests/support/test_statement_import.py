@@ -413,13 +413,6 @@ def summary(response):
     }
 
 
-@pytest.fixture
-def revenue(db):
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="revenue"))
-    return client
-
-
 def preview_token(response):
     return BeautifulSoup(response.content, "html.parser").select_one("form[data-import-form] input[name=preview]")[
         "value"
