@@ -101,12 +101,11 @@ def _for_page(key, stored, owners_now, owners_then):
     wanted.update(*(listing_paths(listing, owners_now, owners_then) for listing in listings))
     wanted.update(*(owners_now.get(f"feed:{listing}", set()) for listing in listings))
     if isinstance(page, ArticlePage):
-        article = ArticlePage.objects.get(pk=page.pk)
-        topics = [f"topic:{pk}" for pk in article.topics.values_list("pk", flat=True)]
+        topics = [f"topic:{pk}" for pk in page.topics.values_list("pk", flat=True)]
         wanted.update(*(listing_paths(topic, owners_now, owners_then) for topic in topics))
         wanted.update(*(owners_now.get(f"feed:{topic}", set()) for topic in topics))
-        wanted |= owners_now.get("feed:site", set()) | owners_now.get(f"feed:language:{article.language}", set())
-        for listing in stories_reading_more_of(article.pk):
+        wanted |= owners_now.get("feed:site", set()) | owners_now.get(f"feed:language:{page.language}", set())
+        for listing in stories_reading_more_of(page.pk):
             wanted |= owners_now.get(f"page:{listing}", set())
     return wanted
 

@@ -47,11 +47,8 @@ class Report:
     left_to_app: list = field(default_factory=list)  # (path, why)
 
     def summary(self):
-        text = (
-            f"{self.rendered} rendered, {self.written} written, {self.removed} removed in {self.seconds:.2f} s"
-            f"{f'; {len(self.left_to_app)} left to the app' if self.left_to_app else ''}"
-        )
-        return text
+        left = f"; {len(self.left_to_app)} left to the app" if self.left_to_app else ""
+        return f"{self.rendered} rendered, {self.written} written, {self.removed} removed in {self.seconds:.2f} s{left}"
 
 
 def configured_tree():
@@ -79,7 +76,8 @@ def publish(changes=(), *, full=False, refresh=False, tree=None, now=None):
             if entry.kind in TREE_KINDS
         }
         renderer = Renderer(settings.CANONICAL_URL, export_mode=False)
-        if full or tree.fact("built") is None:
+        first = full or tree.fact("built") is None
+        if first:
             targets = set(current)
         else:
             wanted = paths_to_render(changes, stored, {path: owner for path, (_entry, owner) in current.items()})
@@ -87,7 +85,6 @@ def publish(changes=(), *, full=False, refresh=False, tree=None, now=None):
             targets |= set(current) - set(stored)  # anything new the rules did not foresee
             if refresh:
                 targets |= _due_live_pages(tree, renderer, stored, now)
-        first = full or tree.fact("built") is None
         _render_and_write(tree, renderer, sorted(targets), current, stored, report, new_headers=first)
         for path in sorted(set(stored) - set(current)):
             tree.remove(stored[path].file)
@@ -114,8 +111,8 @@ def _check_canonical_host():
 
 def _due_live_pages(tree, renderer, stored, now):
     """The pages showing asks, when they are due (see the module's docstring); remembers what goal.json said."""
-    response, body = renderer.get(reverse("support:goal")) if _has_goal() else (None, b"")
-    goal = digest_of(body) if response is not None and response.status_code == 200 else ""
+    response, body = renderer.get(reverse("support:goal"))
+    goal = digest_of(body) if response.status_code == 200 else ""
     last = float(tree.fact("live-rendered", "0"))
     moved = goal != tree.fact("goal", "")
     due = (moved and now - last >= settings.PUBLISHED_FIGURES_SECONDS) or now - last >= settings.PAGE_CACHE_SECONDS
@@ -124,14 +121,6 @@ def _due_live_pages(tree, renderer, stored, now):
     tree.set_fact("goal", goal)
     tree.set_fact("live-rendered", now)
     return {path for path, row in stored.items() if row.live}
-
-
-def _has_goal():
-    try:
-        reverse("support:goal")
-    except Exception:
-        return False
-    return True
 
 
 def _render_and_write(tree, renderer, paths, current, stored, report, *, new_headers):

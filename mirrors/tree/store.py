@@ -16,7 +16,6 @@ from pathlib import Path
 import brotli
 
 from mirrors.export.compress import MIN_SIZE, _cached, _gzip, is_compressible
-from mirrors.export.render import file_for_path
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -171,10 +170,6 @@ class Tree:
 
 def digest_of(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
-
-
-def file_name_for(path: str) -> str:
-    return file_for_path(path)
 
 
 def _replace(target: Path, data: bytes):
