@@ -351,21 +351,8 @@ def money_line(totals):
 
 
 def postgres_cpu_seconds():
-    """User + system CPU seconds of every process of the machine's PostgreSQL servers (whoever else uses them)."""
-    ticks = 0
-    with contextlib.suppress(OSError):
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            name, _, rest = stat.partition("(")[2].rpartition(")")
-            if name.startswith("postgres"):
-                fields = rest.split()
-                ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    """CPU seconds of every process of the machine's PostgreSQL servers (whoever else uses them)."""
+    return rp.cpu_seconds(lambda _pid, name, _ppid: name.startswith("postgres"))
 
 
 def summarise(values):
@@ -402,8 +389,8 @@ def measure_webhooks(server, site, stripe_server, args):
         f"{args.connections} connections ...",
         flush=True,
     )
-    processes = {"gunicorn": lambda: se.tree_cpu_seconds(server.process.pid)}
-    processes["localstripe"] = lambda: se.tree_cpu_seconds(stripe_server.pid)
+    processes = {"gunicorn": lambda: rp.tree_cpu_seconds(server.process.pid)}
+    processes["localstripe"] = lambda: rp.tree_cpu_seconds(stripe_server.pid)
     if site.database_label == "PostgreSQL":
         processes["PostgreSQL (every client's)"] = postgres_cpu_seconds
     processes["this client"] = lambda: sum(os.times()[:2])

@@ -144,8 +144,9 @@ def busy_warning(share):
     return f"WARNING: other processes kept {share:.0%} of the CPUs busy just before measuring; figures will be low"
 
 
-def tree_cpu_seconds(root_pid):
-    """CPU seconds (user + system) used so far by ``root_pid`` and its children; None where /proc cannot tell."""
+def cpu_seconds(counts):
+    """CPU seconds (user + system) used so far by the processes ``counts(pid, name, ppid)`` picks; None where /proc
+    cannot tell."""
     total_ticks = 0
     try:
         entries = list(os.scandir("/proc"))
@@ -158,10 +159,16 @@ def tree_cpu_seconds(root_pid):
             stat = Path(entry.path, "stat").read_text()
         except OSError:
             continue  # gone meanwhile
-        fields = stat.rpartition(")")[2].split()  # after the command name: state, ppid, ..., utime (12th), stime
-        if int(entry.name) == root_pid or int(fields[1]) == root_pid:
+        name, _, rest = stat.partition("(")[2].rpartition(")")
+        fields = rest.split()  # after the command name: state, ppid, ..., utime (12th), stime
+        if counts(int(entry.name), name, int(fields[1])):
             total_ticks += int(fields[11]) + int(fields[12])
     return total_ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(root_pid):
+    """CPU seconds used so far by ``root_pid`` and its direct children (gunicorn's master and workers)."""
+    return cpu_seconds(lambda pid, _name, ppid: root_pid in (pid, ppid))
 
 
 def fetch(port, path, headers=None, timeout=5.0):

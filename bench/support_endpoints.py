@@ -286,25 +286,6 @@ def run_python_post(port, body, connections, duration):
     return BeaconLoad(load, counts["accepted"], counts["refused"])
 
 
-# --- CPU used by gunicorn (steadier than requests/s on a shared machine)
-
-
-def tree_cpu_seconds(root_pid):
-    """User + system CPU seconds of ``root_pid`` and its direct children (gunicorn's master and workers)."""
-    ticks = 0
-    with contextlib.suppress(OSError):
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = Path(entry.path, "stat").read_text().rpartition(")")[2].split()
-            except OSError:
-                continue
-            if int(entry.name) == root_pid or int(fields[1]) == root_pid:
-                ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 # --- the measurements
 
 
@@ -331,10 +312,10 @@ def measure_beacons(server, site, args, wrk):
     run(WARM_SECONDS)  # boots every worker and opens every database connection; not reported
     warn_if_busy()
     before = stored_events(campaign_id)
-    cpu_before = tree_cpu_seconds(server.process.pid)
+    cpu_before = rp.tree_cpu_seconds(server.process.pid)
     print(f"  loading for {args.duration} s with {args.connections} connections ...", flush=True)
     outcome = run(args.duration)
-    cpu = tree_cpu_seconds(server.process.pid) - cpu_before
+    cpu = rp.tree_cpu_seconds(server.process.pid) - cpu_before
     time.sleep(1.0)  # let the requests still in flight when the generator stopped finish
     stored = stored_events(campaign_id) - before
     load = outcome.load
@@ -412,9 +393,9 @@ def measure_goal(server, args, wrk):
         f"with {args.connections} connections ...",
         flush=True,
     )
-    cpu_before = tree_cpu_seconds(server.process.pid)
+    cpu_before = rp.tree_cpu_seconds(server.process.pid)
     load = run(args.duration)
-    cpu = tree_cpu_seconds(server.process.pid) - cpu_before
+    cpu = rp.tree_cpu_seconds(server.process.pid) - cpu_before
     rp.print_load("goal.json", load)
     result = Result("goal.json", load, cpu * 1000 / load.requests if load.requests else float("nan"))
     if not load.failure:
