@@ -10,8 +10,15 @@ Every response gets a ``Server-Timing`` header with three figures, in millisecon
 
 Nothing else changes: the same settings, middleware and views answer. It exists only for benchmarks; production runs
 ``samizdat.wsgi``.
+
+With ``BENCH_PROFILE_DIR=<dir>`` in the environment, each thread of each worker also profiles the requests it answers
+(cProfile) and writes its figures to ``<dir>/<pid>-<thread>.prof`` every 20 requests, for ``pstats`` to read: where a
+request's time goes, under the real load. Profiling slows the server, so figures printed in such a run are not
+comparable with others.
 """
 
+import cProfile
+import os
 import threading
 import time
 
@@ -20,6 +27,8 @@ import stripe
 from samizdat.wsgi import application as django_application
 
 _timing = threading.local()
+PROFILE_DIR = os.environ.get("BENCH_PROFILE_DIR", "")
+PROFILE_EVERY = 20
 
 
 class TimedRequestsClient(stripe.RequestsClient):
@@ -46,7 +55,19 @@ def application(environ, start_response):
         headers = [*headers, ("Server-Timing", _header(total - provider, provider, total))]
         return start_response(status, headers, exc_info)
 
-    return django_application(environ, timed_start_response)
+    if not PROFILE_DIR:
+        return django_application(environ, timed_start_response)
+    profile = getattr(_timing, "profile", None)
+    if profile is None:
+        profile = _timing.profile = cProfile.Profile()
+    profile.enable()
+    try:
+        return django_application(environ, timed_start_response)
+    finally:
+        profile.disable()
+        _timing.count = getattr(_timing, "count", 0) + 1
+        if _timing.count % PROFILE_EVERY == 0:
+            profile.dump_stats(os.path.join(PROFILE_DIR, f"{os.getpid()}-{threading.get_ident()}.prof"))
 
 
 def _header(app, provider, total):

@@ -138,9 +138,10 @@ def confirm_payment(*, actor: Actor, payment_id: int, provider_id=None, transact
     if transaction_reference:
         fields["transaction_reference"] = transaction_reference[:255]
     try:
-        with transaction.atomic():  # a savepoint: a clash on the unique provider id must not spoil the transaction
-            payment, changed = move_payment(payment_id, P.SUCCEEDED, **fields)
+        payment, changed = move_payment(payment_id, P.SUCCEEDED, **fields)
     except IntegrityError:
+        # No savepoint is needed: this action's transaction (or its savepoint, when nested) is rolled back as the
+        # error leaves it, and nothing more is asked of the database before that.
         raise DomainError(f"The provider id “{provider_id}” already belongs to another payment.") from None
     if not changed:
         return False

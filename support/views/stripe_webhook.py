@@ -11,9 +11,10 @@ Answers 400 for a bad signature, 200 for what is ignored, duplicated or handled 
 stored on the event for staff), and 500 only to ask Stripe to send it again (the API was unreachable or failing).
 """
 
+import contextlib
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -30,13 +31,13 @@ def _answer(status, text):
 
 def _record(events, event_id, event_type):
     """Record the event once (the unique constraint keeps a concurrent delivery from adding a second row). Returns
-    whether it has been handled already."""
+    whether it has been handled already. No transaction is opened for it: one INSERT commits on its own, and one that
+    loses the race to a concurrent delivery of the same event changes nothing."""
     seen = events.values_list("handled_at", flat=True)[:1]
     if seen:
         return seen[0] is not None
-    ProviderEvent.objects.bulk_create(
-        [ProviderEvent(provider="stripe", event_id=event_id, type=event_type[:100])], ignore_conflicts=True
-    )
+    with contextlib.suppress(IntegrityError):  # the other delivery recorded it; whichever claims it first applies it
+        ProviderEvent.objects.create(provider="stripe", event_id=event_id, type=event_type[:100])
     return False
 
 

@@ -17,6 +17,9 @@ from tests.support.test_stripe_card import start
 localstripe_server, localstripe = fixtures.localstripe_server, fixtures.localstripe
 
 pytestmark = pytest.mark.django_db
+# Savepoints included, since each test runs in a transaction: select, insert, savepoint, claim, payment, savepoint, lock
+# contribution, lock payment, update payment, update contribution, audit entry, release, release.
+QUERIES_PER_NEW_EVENT = 13
 
 
 def reconcile():
@@ -88,6 +91,30 @@ def test_a_duplicate_event_is_recorded_once_and_ignored(client, localstripe):
     payment.refresh_from_db()
     assert (payment.status, payment.provider_id) == ("succeeded", intent.id)
     assert Contribution.objects.get(pk=contribution.pk).status == "completed"
+
+
+def test_a_new_event_costs_few_statements_and_its_replay_one(client, localstripe, django_assert_max_num_queries):
+    """The hot path of a webhook: record, claim, lock, move, audit, and nothing more (no transaction of its own for
+    the record, no savepoint around the move). A replay reads the record and stops."""
+    contribution = start()
+    payment = contribution.payments.get()
+    get_provider("card").start(contribution, None)
+    contribution.refresh_from_db()
+    localstripe.api.PaymentIntent.create(
+        amount=1000,
+        currency="eur",
+        customer=contribution.provider_customer_id,
+        payment_method=localstripe.card(),
+        confirm=True,
+        metadata={"samizdat_payment": str(payment.pk)},
+    )
+    event = next(e for e in localstripe.events() if e["type"] == "payment_intent.succeeded")
+    with django_assert_max_num_queries(QUERIES_PER_NEW_EVENT):
+        first = deliver(client, event)
+    with django_assert_max_num_queries(1):
+        second = deliver(client, event)
+    assert first.content.decode().startswith("confirmed payment")
+    assert second.content == b"duplicate"
 
 
 def test_an_unhandled_type_is_answered_200_and_left_alone(client, localstripe):
