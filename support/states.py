@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError, IllegalTransition
-from support.models import Contribution, Payment
+from support.models import Contribution, EndReason, Payment
 
 P = Payment.Status
 C = Contribution.Status
@@ -51,6 +51,8 @@ def _move_row(row, moves, to, fields):
         return row, False
     if to not in moves[row.status]:
         raise IllegalTransition(f"A {row._meta.verbose_name} cannot go from {row.status} to {to}.")
+    if isinstance(row, Contribution):
+        fields = _history_fields(row, to, fields)
     row.status = to
     for name, value in fields.items():
         setattr(row, name, value)
@@ -64,14 +66,27 @@ def move_payment(payment_id, to, **fields):
     return _move(Payment, PAYMENT_MOVES, payment_id, to, **fields)
 
 
-def _contribution_fields(to, fields):
+def _history_fields(contribution, to, fields):
+    """What the history keeps of a move: when the first payment made the contribution run (``started_at``), and when
+    and why it stopped (``ended_at``, ``end_reason``), each written once: a cancelled contribution whose payments are
+    refunded later keeps the day and reason it stopped."""
+    fields = dict(fields)
+    if to in (C.ACTIVE, C.COMPLETED) and contribution.started_at is None:
+        fields.setdefault("started_at", timezone.now())
     if to in (C.CANCELLED, C.REFUNDED):
-        fields.setdefault("ended_at", timezone.now())
+        if contribution.ended_at is None:
+            fields.setdefault("ended_at", timezone.now())
+        else:
+            fields.pop("ended_at", None)
+        if not contribution.end_reason:
+            fields.setdefault("end_reason", EndReason.REFUNDED if to == C.REFUNDED else EndReason.CANCELLED)
+        else:
+            fields.pop("end_reason", None)
     return fields
 
 
 def move_contribution(contribution_id, to, **fields):
-    return _move(Contribution, CONTRIBUTION_MOVES, contribution_id, to, **_contribution_fields(to, fields))
+    return _move(Contribution, CONTRIBUTION_MOVES, contribution_id, to, **fields)
 
 
 def move_locked_contribution(contribution: Contribution, to, **fields):
@@ -79,4 +94,4 @@ def move_locked_contribution(contribution: Contribution, to, **fields):
     under way: the same checks and the same write, without reading the row a second time."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("move_locked_contribution needs the transaction that locked the contribution.")
-    return _move_row(contribution, CONTRIBUTION_MOVES, to, _contribution_fields(to, fields))
+    return _move_row(contribution, CONTRIBUTION_MOVES, to, fields)

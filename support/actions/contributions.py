@@ -19,7 +19,7 @@ from core import page_cache
 from core.actions import Actor, after_commit, record
 from core.errors import DomainError
 from core.money import Money
-from support.models import Contribution, Payment, Refund, Reminder, Supporter
+from support.models import Contribution, EndReason, Payment, Refund, Reminder, Supporter
 from support.models.ledger import FREQUENCIES, METHODS
 from support.reminders import email_digest
 from support.states import C, P, move_contribution, move_locked_contribution, move_payment, only_row
@@ -202,25 +202,34 @@ def record_renewal(
 
 
 @transaction.atomic
-def cancel_contribution(*, actor: Actor, contribution_id: int, reason="") -> bool:
-    contribution, changed = move_contribution(contribution_id, C.CANCELLED)
+def cancel_contribution(*, actor: Actor, contribution_id: int, reason="", lapsed=False) -> bool:
+    """Stop a contribution. ``lapsed``: not the supporter's choice nor staff's, but renewals that failed until the
+    provider gave up (the history counts it apart from cancellations)."""
+    end_reason = EndReason.LAPSED if lapsed else EndReason.CANCELLED
+    contribution, changed = move_contribution(contribution_id, C.CANCELLED, end_reason=end_reason)
     if changed:
         Payment.objects.filter(contribution=contribution, status__in=[P.CREATED, P.PENDING]).update(
             status=P.FAILED, failure_message="cancelled"
         )
-        record(actor=actor, action="contribution.cancelled", subject=contribution, reason=reason[:200])
+        record(actor=actor, action="contribution.cancelled", subject=contribution, reason=reason[:200], lapsed=lapsed)
         figures_changed()
     return changed
 
 
 @transaction.atomic
-def refund_payment(*, actor: Actor, payment_id: int, provider_id=None, reason="") -> Refund | None:
+def refund_payment(*, actor: Actor, payment_id: int, provider_id=None, reason="", dispute=False) -> Refund | None:
+    """Money given back: by the newsroom, or (``dispute``) taken back by the supporter's bank."""
     contribution = _lock_contribution_of(payment_id)
     payment, changed = move_payment(payment_id, P.REFUNDED)
     if not changed:
         return None
     refund = Refund.objects.create(
-        payment=payment, amount=payment.amount, currency=payment.currency, provider_id=provider_id, reason=reason[:200]
+        payment=payment,
+        amount=payment.amount,
+        currency=payment.currency,
+        provider_id=provider_id,
+        reason=reason[:200],
+        kind=Refund.Kind.DISPUTE if dispute else Refund.Kind.REFUND,
     )
     if not contribution.payments.filter(status=P.SUCCEEDED).exists() and contribution.status in (
         C.ACTIVE,
@@ -228,7 +237,7 @@ def refund_payment(*, actor: Actor, payment_id: int, provider_id=None, reason=""
         C.CANCELLED,
     ):
         move_locked_contribution(contribution, C.REFUNDED)
-    record(actor=actor, action="payment.refunded", subject=payment, refund=refund.pk)
+    record(actor=actor, action="payment.refunded", subject=payment, refund=refund.pk, kind=refund.kind)
     figures_changed()
     return refund
 

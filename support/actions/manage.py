@@ -17,7 +17,7 @@ from core.actions import Actor, after_commit, record
 from core.errors import DomainError
 from core.money import Money
 from support.actions.contributions import cancel_contribution, figures_changed
-from support.models import Campaign, Contribution, Supporter
+from support.models import AmountChange, Campaign, Contribution, Supporter
 from support.prefill import MAX_AMOUNT, minimum
 from support.providers.registry import get_provider
 from support.receipts import take_manage_address_allowance
@@ -135,6 +135,7 @@ def change_contribution_amount(*, actor: Actor, contribution_id: int, amount: De
         before = contribution.amount
         contribution.amount = money.amount
         contribution.save(update_fields=["amount", "updated_at"])
+        AmountChange.objects.create(contribution=contribution, before=before, after=money.amount)
         record(
             actor=actor,
             action="contribution.amount_changed",

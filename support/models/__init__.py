@@ -1,16 +1,27 @@
 from support.models.asks import SURFACES, AskVariant
 from support.models.campaigns import PAYMENT_METHODS, Campaign
-from support.models.ledger import Contribution, ExchangeRate, Payment, ProviderEvent, Refund, Supporter
+from support.models.ledger import (
+    AmountChange,
+    Contribution,
+    EndReason,
+    ExchangeRate,
+    Payment,
+    ProviderEvent,
+    Refund,
+    Supporter,
+)
 from support.models.reminders import Reminder
 from support.models.stats import AskCounter
 
 __all__ = [
     "PAYMENT_METHODS",
     "SURFACES",
+    "AmountChange",
     "AskCounter",
     "AskVariant",
     "Campaign",
     "Contribution",
+    "EndReason",
     "ExchangeRate",
     "Payment",
     "ProviderEvent",

@@ -29,6 +29,14 @@ class Supporter(models.Model):
         return f"Supporter #{self.pk}"
 
 
+class EndReason(models.TextChoices):
+    """Why a contribution stopped: the difference between a supporter who left and a card that failed them."""
+
+    CANCELLED = "cancelled", _("cancelled")  # by the supporter or staff
+    LAPSED = "lapsed", _("lapsed")  # its renewals failed, and the provider gave up
+    REFUNDED = "refunded", _("refunded")  # every payment given back
+
+
 class Contribution(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")  # waiting for its first payment
@@ -61,7 +69,10 @@ class Contribution(models.Model):
     crypto_asset = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
+    # when its first payment arrived (it became active or completed), and when and why it stopped, for the history
+    started_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    end_reason = models.CharField(max_length=12, choices=EndReason.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -116,7 +127,12 @@ class Payment(models.Model):
 
 
 class Refund(models.Model):
+    class Kind(models.TextChoices):
+        REFUND = "refund", _("refund")  # given back by the newsroom
+        DISPUTE = "dispute", _("dispute")  # taken back by the supporter's bank (a chargeback)
+
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.REFUND)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
     provider_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
@@ -129,6 +145,23 @@ class Refund(models.Model):
 
     def __str__(self):
         return f"Refund #{self.pk} of payment #{self.payment_id}"
+
+
+class AmountChange(models.Model):
+    """A regular contribution's amount changed (in its own currency): what the history needs to tell a supporter who
+    gives more (expansion) or less (contraction) from one who started or stopped."""
+
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="amount_changes")
+    before = models.DecimalField(max_digits=12, decimal_places=2)
+    after = models.DecimalField(max_digits=12, decimal_places=2)
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("amount change")
+        verbose_name_plural = _("amount changes")
+
+    def __str__(self):
+        return f"{self.contribution_id}: {self.before} → {self.after}"
 
 
 class ProviderEvent(models.Model):

@@ -469,8 +469,13 @@ def apply_subscription(subscription) -> str:
     contribution = only_row(Contribution.objects.filter(provider_subscription_id=subscription["id"], method="card"))
     if contribution is None or subscription["status"] not in GONE:
         return ""
+    # Stripe says why it ended a subscription; "payment_failed" is a card that failed its renewals, not a choice.
+    lapsed = (subscription.get("cancellation_details") or {}).get("reason") == "payment_failed"
     if contribution.status in (C.PENDING, C.FAILED, C.ACTIVE) and cancel_contribution(
-        actor=ACTOR, contribution_id=contribution.pk, reason=f"stripe subscription {subscription['status']}"
+        actor=ACTOR,
+        contribution_id=contribution.pk,
+        reason=f"stripe subscription {subscription['status']}",
+        lapsed=lapsed,
     ):
         return f"cancelled {contribution.reference} ({subscription['id']} {subscription['status']})"
     return ""

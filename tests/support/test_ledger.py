@@ -307,9 +307,10 @@ def test_cancelling_stops_the_contribution_and_its_waiting_payments_once():
     contribution.refresh_from_db()
     payment.refresh_from_db()
     assert contribution.status == "cancelled" and contribution.ended_at is not None
+    assert (contribution.end_reason, contribution.started_at) == ("cancelled", None)  # it never ran
     assert (payment.status, payment.failure_message) == ("failed", "cancelled")
     [entry] = audit("contribution.cancelled", contribution)
-    assert entry.data == {"reason": "changed my mind"}
+    assert entry.data == {"reason": "changed my mind", "lapsed": False}
 
 
 def test_an_active_subscription_can_be_cancelled_and_a_paid_gift_cannot():
