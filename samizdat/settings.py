@@ -248,6 +248,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "newsroom@samizdat.example")
 DEMO_MAILBOX_DIR = (
     "" if IS_PRODUCTION else env("DEMO_MAILBOX_DIR", str(BASE_DIR / "var" / "mail") if SAMIZDAT_ENV == "demo" else "")
 )
+# `load_demo` also writes two years of ledger history (support/demo_history.py) at this scale; 0: none (the tests').
+DEMO_HISTORY = float(env("DEMO_HISTORY", "1" if SAMIZDAT_ENV == "demo" else "0"))
 
 # --- Security headers.
 # One Content-Security-Policy for every response but the editors' (django-csp, through

@@ -35,6 +35,12 @@ def forget_campaign_arms(sender, instance, **kwargs):
 
 @receiver(demo_loaded, dispatch_uid="support-demo")
 def load_support_demo(sender, **kwargs):
+    """The demo campaigns, and (``DEMO_HISTORY``: in the demo, not in the tests) two years of the ledger's history."""
+    from django.conf import settings
+
     from support.demo import load_campaigns
+    from support.demo_history import load_history
 
     load_campaigns()
+    if settings.DEMO_HISTORY:
+        load_history(scale=settings.DEMO_HISTORY)

@@ -10,6 +10,8 @@ pages keep the gap they were rendered with until they expire (``PAGE_CACHE_SECON
 """
 
 import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -39,10 +41,27 @@ def figures_changed():
     after_commit(page_cache.forget_path, reverse("support:goal"))
 
 
+_receipts_held = ContextVar("receipts_held", default=False)
+
+
+@contextmanager
+def without_receipts():
+    """Record money without mailing anyone: within this block ``receipt_due`` enqueues no receipt. For a history
+    written after the fact (the demo's two years of supporters, ``support.demo_history``), whose supporters were
+    thanked long ago. Everything else the actions do — audit entries, states, the figures — is unchanged. A context
+    variable, so it holds for the code running in this block only (not for other threads or requests)."""
+    token = _receipts_held.set(True)
+    try:
+        yield
+    finally:
+        _receipts_held.reset(token)
+
+
 def receipt_due(contribution, payment):
-    """Money arrived: mail its receipt once the transaction commits, if the supporter left an address. The task takes
-    the payment's id only (the task table keeps a task's arguments); a failed mail never undoes the payment."""
-    if contribution.supporter_id is not None:
+    """Money arrived: mail its receipt once the transaction commits, if the supporter left an address (and receipts
+    are not held back by :func:`without_receipts`). The task takes the payment's id only (the task table keeps a
+    task's arguments); a failed mail never undoes the payment."""
+    if contribution.supporter_id is not None and not _receipts_held.get():
         after_commit(send_receipt.enqueue, payment.pk)
 
 
