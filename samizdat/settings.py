@@ -349,6 +349,25 @@ EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
 # Currencies readers may choose at checkout (the active campaign's own currency is always offered, first). Minimums and
 # the maximum are the campaign's numbers in every currency.
 SUPPORT_CURRENCIES = env_list("SUPPORT_CURRENCIES", "EUR,USD,GBP")
+# The amount ladder of each currency: "monthly" and "once" choices (annual = monthly × 12). The campaign's own currency
+# uses the campaign's choices (editors set them); another currency uses its entry here, or else the campaign's numbers.
+# SUPPORT_AMOUNTS (JSON, same shape) replaces the entries it names: {"USD": {"monthly": "5, 10, 25", "once": "…"}}.
+SUPPORT_AMOUNTS = {
+    "EUR": {"monthly": "5, 10, 20", "once": "10, 25, 50"},
+    "USD": {"monthly": "6, 12, 25", "once": "12, 30, 60"},
+    "GBP": {"monthly": "4, 8, 16", "once": "8, 20, 40"},
+    "CHF": {"monthly": "5, 10, 20", "once": "10, 25, 50"},
+    "SEK": {"monthly": "50, 100, 200", "once": "100, 250, 500"},
+    "RUB": {"monthly": "300, 500, 1000", "once": "500, 1000, 2500"},
+}
+if env("SUPPORT_AMOUNTS"):
+    try:
+        _amounts = json.loads(env("SUPPORT_AMOUNTS"))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"SUPPORT_AMOUNTS is not valid JSON: {error}") from None
+    if not isinstance(_amounts, dict) or not all(isinstance(entry, dict) for entry in _amounts.values()):
+        raise ImproperlyConfigured('SUPPORT_AMOUNTS must be a JSON object: {"USD": {"monthly": "5, 10, 25"}, ...}')
+    SUPPORT_AMOUNTS = {**SUPPORT_AMOUNTS, **_amounts}
 # "Cover the fees" adds this percentage of the amount, rounded to the currency's minor unit (3 % of €10 is €0.30).
 SUPPORT_FEE_PERCENT = Decimal(env("SUPPORT_FEE_PERCENT", "3"))
 # How long a rendered checkout form may be sent (its one-time token is signed with a timestamp); a double submission

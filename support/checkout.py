@@ -5,9 +5,20 @@ Decisions, so they are made once:
 
 * **Frequency** is chosen with links (tabs) above the form, because the amounts on offer depend on it and a page
   without JavaScript can only show the right ones by loading again. The form carries the chosen frequency.
-* **Amounts**: the campaign's monthly or one-time choices (annual: the monthly ones × 12) or another amount. The
-  minimum is the campaign's (``support.prefill.minimum``), the maximum ``support.prefill.MAX_AMOUNT``; the same numbers
-  in every currency the newsroom offers (``settings.SUPPORT_CURRENCIES``).
+* **Amounts**: each currency offered (``settings.SUPPORT_CURRENCIES``, the campaign's own first) has its own ladder:
+  the campaign's monthly or one-time choices in the campaign's currency, ``settings.SUPPORT_AMOUNTS`` in another one
+  (the campaign's numbers where it names none); annual is monthly × 12. Amounts below the campaign's minimum are left
+  out, so the ladder never offers what the form refuses. The minimum is the campaign's (``support.prefill.minimum``),
+  the maximum ``support.prefill.MAX_AMOUNT``, in every currency.
+* **Currency** is a radio choice, and the form carries one ladder per currency (``amount_<CODE>`` and
+  ``other_amount_<CODE>``); the stylesheet shows only the chosen currency's (``:has()``), so switching currency swaps
+  the amounts without JavaScript and without loading again. Only the chosen currency's ladder is read. A ladder value
+  that is not on that currency's ladder is refused with a message (nothing is created); another amount is taken
+  anywhere between the minimum and the maximum. A plain ``amount``/``other_amount`` (a script, a form of its own) is
+  read instead of the ladders when it is sent, and checked against the chosen currency's ladder the same way.
+* **Preselected**: the amount a link prefilled (``support.prefill``) — on the ladder, or as another amount — else the
+  campaign's suggestion, the middle of the ladder (“5, 10, 20” suggests 10). Never the bare minimum, never “another
+  amount” by default. Amounts are shown with their currency in the page's language (``Money.format``).
 * **Cover the fees** adds ``settings.SUPPORT_FEE_PERCENT`` of the amount, rounded to the currency's minor unit; the
   contribution records the total and ``covers_fees``.
 * **Email** is optional for every frequency and method: bank transfer and crypto work with the reference alone, and a
@@ -81,13 +92,17 @@ class Offer:
     def method(self, key):
         return next((method for method in self.methods if method.key == key), None)
 
-    def ladder(self, frequency) -> list[Decimal]:
-        """The amounts offered for ``frequency``: the campaign's one-time or monthly choices, annual = monthly × 12."""
-        campaign = self.campaign
-        if frequency == "once":
-            return campaign.amount_list(campaign.one_time_amounts)
-        monthly = campaign.amount_list(campaign.monthly_amounts)
-        return [amount * 12 for amount in monthly] if frequency == "annual" else monthly
+    def ladder(self, frequency, currency=None) -> list[Decimal]:
+        """The amounts offered for ``frequency`` in ``currency`` (the campaign's by default): one-time or monthly
+        choices, annual = monthly × 12."""
+        kind = "once" if frequency == "once" else "monthly"
+        amounts = _choices(self.campaign, kind, currency or self.campaign.currency)
+        return [amount * 12 for amount in amounts] if frequency == "annual" else amounts
+
+    def suggested(self, frequency, currency=None) -> Decimal:
+        """The amount preselected when a link names none: the middle of the ladder."""
+        amounts = self.ladder(frequency, currency)
+        return amounts[len(amounts) // 2]
 
     def minimum(self, frequency, currency) -> Money:
         return Money(minimum(self.campaign, frequency), currency)
@@ -98,6 +113,20 @@ class Offer:
     def fee(self, amount: Money) -> Money:
         """What covering the fees adds to ``amount``: exact, rounded half up to the minor unit."""
         return Money(amount.amount * self.fee_percent / 100, amount.currency)
+
+
+def _choices(campaign, kind, currency) -> list[Decimal]:
+    """The ``kind`` ("monthly" or "once") choices in ``currency``, at least the campaign's minimum, in order."""
+    own = campaign.one_time_amounts if kind == "once" else campaign.monthly_amounts
+    text = own if currency == campaign.currency else settings.SUPPORT_AMOUNTS.get(currency, {}).get(kind, own)
+    low = minimum(campaign, kind)
+    try:
+        amounts = sorted({amount for amount in campaign.amount_list(str(text)) if low <= amount <= MAX_AMOUNT})
+    except MoneyError:
+        amounts = []
+    if not amounts and text is not own:  # a setting that offers nothing usable: the campaign's numbers instead
+        return _choices(campaign, kind, campaign.currency)
+    return amounts or [low]
 
 
 def offer_for(campaign) -> Offer:
@@ -190,17 +219,26 @@ class CheckoutForm(forms.Form):
             )
         return method.key
 
-    def _chosen_amount(self):
-        choice = (self.cleaned_data.get("amount") or "").strip()
-        other = (self.cleaned_data.get("other_amount") or "").strip()
-        raw = other if choice in ("", OTHER) else choice
+    def _chosen_amount(self, currency):
+        """(the number, whether it was picked from the ladder) for ``currency``: the plain fields when they are sent,
+        else that currency's own ladder."""
+        if "amount" in self.data or "other_amount" in self.data or currency is None:
+            choice = (self.cleaned_data.get("amount") or "").strip()
+            other = (self.cleaned_data.get("other_amount") or "").strip()
+        else:
+            choice = str(self.data.get(f"amount_{currency}", "")).strip()
+            other = str(self.data.get(f"other_amount_{currency}", "")).strip()
+        picked = choice not in ("", OTHER)
+        raw = choice if picked else other
         if not raw:
             raise forms.ValidationError(
                 _("Choose an amount, or enter another one.") if choice != OTHER else _("Enter the amount you want."),
                 code="amount",
             )
         try:
-            return parse_amount(raw)
+            if len(raw) > 20:
+                raise MoneyError(raw)
+            return parse_amount(raw), picked
         except MoneyError:
             raise forms.ValidationError(_("Enter an amount such as 10 or 7.50."), code="amount") from None
 
@@ -208,7 +246,7 @@ class CheckoutForm(forms.Form):
         data = super().clean()
         frequency, currency = data.get("frequency"), data.get("currency")
         try:
-            number = self._chosen_amount()
+            number, picked = self._chosen_amount(currency)
         except forms.ValidationError as error:
             self.add_error("other_amount", error)
             return data
@@ -228,6 +266,16 @@ class CheckoutForm(forms.Form):
         amount = Money(number, currency)
         if amount.amount != number:
             self.add_error("other_amount", _("Enter an amount with at most two decimals, such as 7.50."))
+            return data
+        if picked and number not in self.offer.ladder(frequency, currency):
+            self.add_error(
+                "other_amount",
+                _(
+                    "%(amount)s is not one of the amounts offered in %(currency)s. "
+                    "Choose one of them, or enter it as another amount."
+                )
+                % {"amount": amount.format(language), "currency": currency},
+            )
             return data
         data["amount"] = amount
         data["total"] = amount + self.offer.fee(amount) if data.get("cover_fees") else amount

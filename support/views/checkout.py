@@ -8,6 +8,7 @@ The form and the pay page are personal (a one-time token; a reference and amount
 and never reading pages: no shared cache, mirror or page cache may keep them.
 """
 
+from contextlib import suppress
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -60,12 +61,6 @@ def _render(request, template, context, *, language, status=200):
     return _private(response)
 
 
-def _number(amount, language):
-    """An amount without its currency, as the ladder shows it next to the currency select: “7.50”, “7,50”."""
-    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    return text.replace(",", "\u00a0").replace(".", ",") if language == "ru" else text
-
-
 def _tabs(where, frequency, currency):
     tabs = []
     for key in FREQUENCIES:
@@ -76,21 +71,48 @@ def _tabs(where, frequency, currency):
     return tabs
 
 
+def _ladder(offer, frequency, code, given, language):
+    """One currency's ladder as the form shows it. ``given``: (the radio value, the other amount) as sent or
+    prefilled, or None for the suggestion."""
+    amounts = offer.ladder(frequency, code)
+    values = [plain(amount) for amount in amounts]
+    if given is None:
+        choice, other = plain(offer.suggested(frequency, code)), ""
+    else:
+        radio, other = given
+        with suppress(ValueError, ArithmeticError):  # "10.00" is the ladder's "10"; what is no amount stays as it is
+            radio = plain(parse_amount(radio)) if radio not in ("", OTHER) else radio
+        if radio in values:
+            choice, other = radio, ""
+        elif radio not in ("", OTHER):  # an amount off the ladder: a prefill, shown as another amount
+            choice, other = OTHER, radio
+        else:
+            choice = OTHER if radio == OTHER or other else ""  # nothing picked: nothing checked
+    example = None
+    try:
+        shown = Money(parse_amount(choice if choice not in ("", OTHER) else other), code)
+        if shown.amount <= offer.maximum(code).amount:
+            example = {"fee": offer.fee(shown).format(language), "amount": shown.format(language)}
+    except (ValueError, ArithmeticError):
+        pass
+    return {
+        "currency": code,
+        "amounts": [
+            (value, Money(amount, code).format(language)) for value, amount in zip(values, amounts, strict=True)
+        ],
+        "choice": choice,
+        "other_amount": other if choice == OTHER else "",
+        "minimum": offer.minimum(frequency, code).format(language),
+        "fee_example": example,
+    }
+
+
 def _form_page(request, where, offer, state, *, token, status=200, message="", notes=(), form=None):
     """The checkout page with the form in ``state`` (what is chosen), in the campaign's language."""
     language = where.language
     frequency = state["frequency"] if state["frequency"] in FREQUENCIES else "monthly"
-    currency = state["currency"] if state["currency"] in offer.currencies else where.campaign.currency
-    ladder = offer.ladder(frequency)
-    ladder_values = [plain(amount) for amount in ladder]
-    choice = state["amount"] if state["amount"] in ladder_values else OTHER
-    example = None
-    try:
-        shown = Money(parse_amount(state["amount"] if choice != OTHER else state["other_amount"]), currency)
-        if shown.amount <= offer.maximum(currency).amount:
-            example = {"fee": offer.fee(shown).format(language), "amount": shown.format(language)}
-    except (ValueError, ArithmeticError):
-        pass
+    currency = state["currency"] if state["currency"] in offer.currencies else offer.currencies[0]
+    ladders = [_ladder(offer, frequency, code, state["amounts"].get(code), language) for code in offer.currencies]
     percent = format(offer.fee_percent.normalize(), "f")
     context = {
         "offer": offer,
@@ -98,16 +120,12 @@ def _form_page(request, where, offer, state, *, token, status=200, message="", n
         "where": where,
         "tabs": _tabs(where, frequency, currency),
         "frequency": frequency,
-        "ladder": [(value, _number(amount, language)) for value, amount in zip(ladder_values, ladder, strict=True)],
-        "choice": choice,
-        "other_amount": state["other_amount"] if choice == OTHER else "",
+        "ladders": ladders,
         "currency": currency,
         "cover_fees": state["cover_fees"],
         "fee_percent": percent.replace(".", ",") if language == "ru" else percent,
-        "fee_example": example,
         "method": state["method"],
         "email": state["email"],
-        "minimum": offer.minimum(frequency, currency).format(language),
         "token": token,
         "message": message,
         "notes": notes,
@@ -147,16 +165,14 @@ def checkout(request):
     if where.campaign is None:
         return _closed_page(request, where.language)
     offer = offer_for(where.campaign)
-    wanted = query.get("currency", "")
-    if wanted in offer.currencies:  # the prefill knows only the campaign's currency; others offered are fine too
-        query = query.copy()
-        query["currency"] = where.campaign.currency
-    prefill = read_prefill(query, where.campaign)
+    prefill = read_prefill(query, where.campaign, offer.currencies)
+    amounts = {}
+    if prefill.amount is not None:  # the prefilled amount in its currency; every other ladder shows its suggestion
+        amounts[prefill.currency] = (plain(prefill.amount.amount), plain(prefill.amount.amount))
     state = {
         "frequency": prefill.frequency,
-        "amount": plain(prefill.amount.amount),
-        "other_amount": plain(prefill.amount.amount),
-        "currency": wanted if wanted in offer.currencies else where.campaign.currency,
+        "amounts": amounts,
+        "currency": prefill.currency,
         "cover_fees": False,
         "method": "",
         "email": "",
@@ -167,11 +183,17 @@ def checkout(request):
 
 def _state_of(form):
     data = form.data
+    currency = data.get("currency", "")[:3]
+    amounts = {}
+    for code in form.offer.currencies:  # as support.checkout reads them: the plain fields, when sent, for the currency
+        if code == currency and ("amount" in data or "other_amount" in data):
+            amounts[code] = (data.get("amount", "")[:20], data.get("other_amount", "")[:20])
+        elif f"amount_{code}" in data or f"other_amount_{code}" in data:
+            amounts[code] = (data.get(f"amount_{code}", "")[:20], data.get(f"other_amount_{code}", "")[:20])
     return {
         "frequency": data.get("frequency", ""),
-        "amount": data.get("amount", "")[:20],
-        "other_amount": data.get("other_amount", "")[:20],
-        "currency": data.get("currency", "")[:3],
+        "amounts": amounts,
+        "currency": currency,
         "cover_fees": bool(data.get("cover_fees")),
         "method": data.get("method", "")[:20],
         "email": data.get("email", "")[:254],

@@ -62,8 +62,8 @@ def test_from_the_appeal_to_a_bank_transfer_reference(chromium, reading_server, 
 
         form = page.locator("form.checkout-form")
         assert form.locator("legend").first.inner_text() == "How much a month?"
-        assert form.locator("input[name=amount][value='10']").is_checked()
-        assert form.locator("select[name=currency]").input_value() == "EUR"
+        assert form.locator("input[name=amount_EUR][value='10']").is_checked()
+        assert form.locator("input[name=currency][value=EUR]").is_checked()
         card = form.locator(".checkout__method--card")
         assert card.locator("input[name=method]").is_enabled() and "needs JavaScript" in card.inner_text()
         form.locator("input[name=method][value=bank_transfer]").check()

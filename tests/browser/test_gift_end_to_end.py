@@ -137,8 +137,8 @@ def _give(reader, path, *, frequency, amount):
     assert (query["frequency"], query["amount"], query["currency"]) == ([frequency], [str(amount)], ["EUR"])
 
     form = page.locator("form.checkout-form")
-    assert form.locator(f"input[name=amount][value='{amount}']").is_checked()
-    assert form.locator("select[name=currency]").input_value() == "EUR"  # the campaign's currency: no conversion
+    assert form.locator(f"input[name=amount_EUR][value='{amount}']").is_checked()
+    assert form.locator("input[name=currency][value=EUR]").is_checked()  # the campaign's currency: no conversion
     form.locator("input[name=email]").fill(EMAIL)
     form.locator("input[name=method][value=card]").check()
     form.locator("button[type=submit]").click()

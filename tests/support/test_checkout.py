@@ -109,19 +109,19 @@ def test_the_form_offers_the_campaigns_amounts_currencies_and_methods():
     soup = soup_of(Client().get("/support/?frequency=monthly"))
     assert [a.get_text() for a in soup.select(".checkout__frequencies a")] == ["Monthly", "Once", "Annual"]
     assert soup.select_one(".checkout__frequencies a[aria-current=page]").get_text() == "Monthly"
-    assert [i["value"] for i in soup.select("input[name=amount]")] == ["5", "10", "20", "other"]
-    assert [o["value"] for o in soup.select("select[name=currency] option")] == ["EUR", "USD", "GBP"]
+    assert [i["value"] for i in soup.select("input[name=amount_EUR]")] == ["5", "10", "20", "other"]
+    assert [i["value"] for i in soup.select("input[name=currency]")] == ["EUR", "USD", "GBP"]
     methods = {i["value"]: i.has_attr("disabled") for i in soup.select("input[name=method]")}
     assert methods == {"card": True, "bank_transfer": False, "crypto": False}
     assert "card payment is not available yet" in soup.select_one(".checkout__method--card").get_text()
     assert soup.select_one("input[name=cover_fees][type=checkbox]") is not None
-    assert "Add 3 % to cover" in soup.get_text() and "(€0.30 on €10)" not in soup.get_text()  # no amount chosen: €2
+    assert "Add 3 % to cover" in soup.get_text() and "(€0.30 on €10)" in soup.get_text()  # the suggestion: €10
     assert not soup.select_one("input[name=email]").has_attr("required")
     annual = soup_of(Client().get("/support/?frequency=annual&amount=120"))
-    assert [i["value"] for i in annual.select("input[name=amount]")] == ["60", "120", "240", "other"]
-    assert annual.select_one("input[name=amount][value='120']").has_attr("checked")
+    assert [i["value"] for i in annual.select("input[name=amount_EUR]")] == ["60", "120", "240", "other"]
+    assert annual.select_one("input[name=amount_EUR][value='120']").has_attr("checked")
     once = soup_of(Client().get("/support/?frequency=once&amount=25"))
-    assert [i["value"] for i in once.select("input[name=amount]")] == ["10", "25", "50", "other"]
+    assert [i["value"] for i in once.select("input[name=amount_EUR]")] == ["10", "25", "50", "other"]
     assert "(€0.75 on €25)" in once.get_text(" ", strip=True)
 
 

@@ -15,20 +15,21 @@ def landing(**query):
 
 
 def chosen(soup):
-    """(frequency, amount, currency) as the form stands: a checked amount, or the other amount typed in."""
+    """(frequency, amount, currency) as the form stands: the chosen currency's checked amount, or the other amount
+    typed in."""
     form = soup.select_one("form.checkout-form")
     frequency = form.select_one("input[name=frequency]")["value"]
-    amount = form.select_one("input[name=amount][checked]")["value"]
+    currency = form.select_one("input[name=currency][checked]")["value"]
+    amount = form.select_one(f"input[name=amount_{currency}][checked]")["value"]
     if amount == "other":
-        amount = form.select_one("input[name=other_amount]")["value"]
-    currency = form.select_one("select[name=currency] option[selected]")["value"]
+        amount = form.select_one(f"input[name=other_amount_{currency}]")["value"]
     return frequency, amount, currency
 
 
 def test_a_valid_prefill_is_shown(article):
     soup = landing(frequency="monthly", amount="10", currency="EUR", variant="appeal-favour", article=str(article.pk))
     assert chosen(soup) == ("monthly", "10", "EUR")
-    assert soup.select_one("input[name=amount][value='10']").has_attr("checked")  # one of the offered amounts
+    assert soup.select_one("input[name=amount_EUR][value='10']").has_attr("checked")  # one of the offered amounts
     assert soup.select_one("input[name=variant]")["value"] == "appeal-favour"
     assert soup.select_one("input[name=article]")["value"] == str(article.pk)
     assert soup.select_one(".form-error") is None
@@ -60,12 +61,12 @@ def test_another_offered_currency_is_kept():
 def test_a_tampered_prefill_is_reset_with_a_note(query, problem):
     soup = landing(**query)
     assert problem in soup.select_one(".form-error").get_text()
-    assert chosen(soup) == ("monthly", "2", "EUR")  # the usual choice: the monthly minimum
+    assert chosen(soup) == ("monthly", "10", "EUR")  # the usual choice: the campaign's suggestion
     assert soup.select_one("input[name=variant]") is None
 
 
-def test_one_time_uses_the_one_time_minimum():
-    assert chosen(landing(frequency="once", amount="1")) == ("once", "5", "EUR")
+def test_one_time_below_the_one_time_minimum_gets_the_one_time_suggestion():
+    assert chosen(landing(frequency="once", amount="1")) == ("once", "25", "EUR")
 
 
 def test_russian_landing():
