@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from support.views import asks, card, checkout, manage, remind, stripe_webhook, ways
+from support.views import asks, card, checkout, manage, remind, stripe_webhook, transparency, ways
 
 app_name = "support"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("crypto/", ways.crypto, name="crypto"),
     re_path(r"^(?P<language>[a-z]{2})/bank-transfer/$", ways.bank_transfer, name="bank_transfer"),
     re_path(r"^(?P<language>[a-z]{2})/crypto/$", ways.crypto, name="crypto"),
+    # Where the money comes from and where it goes (a reading page, also on static mirrors)
+    path("transparency/", transparency.transparency, name="transparency"),
+    re_path(r"^(?P<language>[a-z]{2})/transparency/$", transparency.transparency, name="transparency"),
     # What the reader script talks to, and "I already support"
     path("goal.json", asks.goal_json, name="goal"),
     path("events/", asks.ask_events, name="events"),

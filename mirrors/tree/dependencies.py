@@ -12,7 +12,8 @@ it showed when it was written. So:
 * an image: every file that shows one of its renditions;
 * a topic: its pages and feeds and every file linking to them; an author or a licence: every file (bylines and
   credits are on every kind of page);
-* the asks (a campaign or its copy): every file that shows asks or live figures;
+* the asks (a campaign, its cost breakdown or its copy): every file that shows asks or live figures (the
+  transparency page among them);
 * the site (sites, redirects, view restrictions): every file.
 
 ``None`` means "everything": render every file again (only those whose bytes changed are written).

@@ -7,7 +7,8 @@ every other file of the tree (``headers.conf``). Anything else is removed from t
 
 Freshness: a publish is live as soon as the task that follows its commit has run (:mod:`mirrors.tasks`). The figures
 the asks show (the gap, the share covered) come from the ledger; ``publish_tree --refresh``, run every minute by the
-scheduler, renders the pages that show asks again when ``/support/goal.json`` has changed and
+scheduler, renders the pages that show asks or the ledger's figures (the transparency page) again when
+``/support/goal.json`` has changed and
 ``PUBLISHED_FIGURES_SECONDS`` have passed since they were last rendered, and at least every ``PAGE_CACHE_SECONDS``
 whatever happened (scheduled copy): never staler than the page cache makes the app's own answers.
 """
@@ -29,9 +30,12 @@ from mirrors.tree.store import Stored, Tree, digest_of
 logger = logging.getLogger(__name__)
 
 TREE_KINDS = frozenset({inventory.PAGE, inventory.FEED, inventory.SITEMAP, inventory.ROBOTS})
+# Support pages the tree keeps all the same (the transparency page): by owner, from the inventory.
+TREE_SUPPORT_OWNERS = frozenset(inventory.TREE_SUPPORT_URL_NAMES.values())
 # Headers that differ from file to file and that nginx makes itself (or, for the language, from languages.map).
 PER_FILE_HEADERS = frozenset({"content-type", "content-length", "content-language", "last-modified", "vary", "etag"})
-LIVE_MARKERS = (b"data-ask-surface", b"data-figure=")
+# What marks a file that shows live figures: rendered again on --refresh and whenever the asks change.
+LIVE_MARKERS = (b"data-ask-surface", b"data-figure=", b"data-ledger-figures")
 
 
 class TreeNotConfigured(RuntimeError):
@@ -73,7 +77,7 @@ def publish(changes=(), *, full=False, refresh=False, tree=None, now=None):
         current = {
             entry.path: (entry, owner)
             for entry, owner in inventory.owned_public_entries().items()
-            if entry.kind in TREE_KINDS
+            if entry.kind in TREE_KINDS or owner in TREE_SUPPORT_OWNERS
         }
         renderer = Renderer(settings.CANONICAL_URL, export_mode=False)
         first = full or tree.fact("built") is None

@@ -1,5 +1,5 @@
 from support.models.asks import SURFACES, AskVariant
-from support.models.campaigns import PAYMENT_METHODS, Campaign
+from support.models.campaigns import PAYMENT_METHODS, Campaign, CostItem
 from support.models.ledger import (
     AmountChange,
     Contribution,
@@ -21,6 +21,7 @@ __all__ = [
     "AskVariant",
     "Campaign",
     "Contribution",
+    "CostItem",
     "EndReason",
     "ExchangeRate",
     "Payment",

@@ -10,10 +10,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
 from wagtail.snippets.models import register_snippet
 
-from core.money import CURRENCY_CHOICES, MoneyError, parse_amount
+from core.money import CURRENCY_CHOICES, Money, MoneyError, parse_amount
 
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 PAYMENT_METHODS = [("card", _("Card")), ("bank_transfer", _("Bank transfer")), ("crypto", _("Crypto"))]
@@ -36,8 +40,37 @@ def percent_field(label, default, help_text=""):
     )
 
 
+class CampaignForm(WagtailAdminModelForm):
+    """The campaign's admin form: when the cost has a breakdown, its items must add up to the monthly cost (the
+    transparency page shows both, and readers would notice)."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if not valid or "cost_items" not in getattr(self, "formsets", {}):
+            return valid
+        formset = self.formsets["cost_items"]
+        amounts = [
+            form.cleaned_data["amount"]
+            for form in formset.forms
+            if form.cleaned_data.get("amount") is not None and not formset._should_delete_form(form)
+        ]
+        cost = self.cleaned_data.get("monthly_cost")
+        if amounts and cost is not None and sum(amounts, Decimal(0)) != cost:
+            currency = self.cleaned_data.get("currency") or "EUR"
+            self.add_error(
+                "monthly_cost",
+                _(
+                    "The items of the cost breakdown add up to %(total)s, but the monthly cost is %(cost)s. "
+                    "Change an item or the monthly cost so that they agree."
+                )
+                % {"total": Money(sum(amounts, Decimal(0)), currency), "cost": Money(cost, currency)},
+            )
+            return False
+        return True
+
+
 @register_snippet
-class Campaign(models.Model):
+class Campaign(ClusterableModel):
     name = models.CharField(_("name"), max_length=120, help_text=_("For the newsroom; readers never see it."))
     language = models.CharField(_("language"), max_length=5, choices=LANGUAGES, default="en")
     is_active = models.BooleanField(_("active"), default=False, help_text=_("One active campaign per language."))
@@ -107,6 +140,12 @@ class Campaign(models.Model):
             ],
             heading=_("The facts"),
         ),
+        InlinePanel(
+            "cost_items",
+            heading=_("What the monthly cost is made of"),
+            help_text=_("Shown on the transparency page. When there are items, they must add up to the monthly cost."),
+            label=_("cost item"),
+        ),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("min_monthly"), FieldPanel("monthly_amounts")]),
@@ -141,6 +180,8 @@ class Campaign(models.Model):
             heading=_("Placement, experiments and frequency"),
         ),
     ]
+
+    base_form_class = CampaignForm
 
     class Meta:
         ordering = ["language", "-is_active", "name"]
@@ -187,3 +228,24 @@ class Campaign(models.Model):
 
     def cap(self, surface):
         return getattr(self, f"{surface}_cap")
+
+
+class CostItem(Orderable):
+    """One line of what the monthly cost is made of (salaries, servers, legal help…), as editors write it for the
+    transparency page. The items of a campaign add up to its monthly cost (checked in the campaign's form)."""
+
+    campaign = ParentalKey(Campaign, on_delete=models.CASCADE, related_name="cost_items")
+    label = models.CharField(_("what"), max_length=120)
+    amount = models.DecimalField(
+        _("amount a month"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    note = models.CharField(_("note"), max_length=240, blank=True, help_text=_("Optional, shown to readers."))
+
+    panels = [FieldRowPanel([FieldPanel("label"), FieldPanel("amount")]), FieldPanel("note")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("cost item")
+        verbose_name_plural = _("cost items")
+
+    def __str__(self):
+        return self.label

@@ -70,7 +70,7 @@ def browse(browser, base, paths, *, javascript, not_found=()):
 
 def reader_walk_paths(article):
     """Home, a section front and its first archive page, a topic, an article with a lead image and "Read more",
-    the support page and the 404 page (search is added by the caller)."""
+    the support page, the transparency page and the 404 page (search is added by the caller)."""
     section = article.get_parent().specific
     topic = article.topics.first()
     return [
@@ -80,6 +80,7 @@ def reader_walk_paths(article):
         topic.get_absolute_url(),
         article.url,
         "/support/",
+        "/support/transparency/",
         "/no-such-page-here/",
     ]
 

@@ -18,20 +18,23 @@ def search_path():
     return f"/search/?q={quote(word)}"
 
 
-def _optional(name):
+def _optional(name, **kwargs):
     try:
-        return [reverse(name)]
+        return [reverse(name, kwargs=kwargs)]
     except NoReverseMatch:
         return []
 
 
 def support_paths():
-    """The public support pages: the checkout form, "Remind me later" and the bank and crypto instructions."""
+    """The public support pages: the checkout form, "Remind me later", the bank and crypto instructions and the
+    transparency page (in both languages)."""
     return [
         "/support/",
         "/support/remind/",
         *_optional("support:bank_transfer"),
         *_optional("support:crypto"),
+        *_optional("support:transparency"),
+        *_optional("support:transparency", language="ru"),
     ]
 
 
