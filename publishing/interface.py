@@ -43,3 +43,21 @@ def article_exists(article_id):
     from publishing.models import ArticlePage
 
     return ArticlePage.objects.live().filter(pk=article_id).exists()
+
+
+def article_labels(article_ids) -> dict:
+    """{id: (title, section slug, section title)} of the articles that still exist, in two queries (reports name the
+    stories that brought money; a deleted story is simply absent)."""
+    from publishing.models import ArticlePage, SectionPage
+
+    ids = [pk for pk in set(article_ids) if pk is not None]
+    if not ids:
+        return {}
+    articles = list(ArticlePage.objects.filter(pk__in=ids).values_list("pk", "title", "path"))
+    steplen = SectionPage.steplen
+    parents = {path[:-steplen] for _pk, _title, path in articles}
+    sections = {
+        path: (slug, title)
+        for path, slug, title in SectionPage.objects.filter(path__in=parents).values_list("path", "slug", "title")
+    }
+    return {pk: (title, *sections.get(path[:-steplen], ("", ""))) for pk, title, path in articles}

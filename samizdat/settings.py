@@ -132,7 +132,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            # Reports read the whole ledger: a 64 MB page cache and the file mapped into memory (read only; writes
+            # still go through SQLite's journal) keep a large ledger from being read from disk page by page.
+            "init_command": "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: local memory by default, Redis with CACHE_URL=redis://…  Pages, limits and counters all go through it,
@@ -448,6 +456,8 @@ MIRROR_SIGNING_KEY_FILE = env(
 # one (checkout, "Remind me later", search) it links to sites that can: these live copies of the site (the canonical
 # site, CDN mirrors, the onion), until a signed mirror list exists, and a mailbox that answers reminder requests.
 MIRROR_LIVE_URLS = [url.rstrip("/") for url in env_list("MIRROR_LIVE_URLS")] or [CANONICAL_URL]
+# Other hosts of our own mirrors, for the revenue dashboard's referrer class "mirror" (onions count by themselves).
+REVENUE_MIRROR_HOSTS = env_list("REVENUE_MIRROR_HOSTS")
 MIRROR_REMINDER_MAILTO = env("MIRROR_REMINDER_MAILTO", f"remind@{CANONICAL_URL.split('://', 1)[-1].split('/')[0]}")
 
 # --- The published tree (mirrors/tree/): reading pages as files nginx serves, rewritten after each publish. Empty: off.

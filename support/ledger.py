@@ -83,6 +83,10 @@ def supporters_count(campaign) -> int:
     return known + current.filter(supporter=None).count()
 
 
+def _day_start(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_current_timezone())
+
+
 def conversions_by_arm(campaign, *, start=None, end=None) -> dict:
     """{arm: (conversions, revenue Money)}: contributions started from each of the campaign's asks between ``start``
     and ``end`` (dates, inclusive) that have been paid at least once, and what they have paid so far, in the
@@ -90,20 +94,22 @@ def conversions_by_arm(campaign, *, start=None, end=None) -> dict:
     campaign, and the counters they are compared with are per campaign."""
     from support.models import Contribution, Payment
 
-    paid = Q(payments__status=Payment.Status.SUCCEEDED)
+    # One query, from the campaign's contributions of the period (the database starts from their index on the day
+    # they were made, then reads each one's payments): per arm and currency, the paid contributions and their money.
+    # The period is whole days in the site's time zone, compared as moments (``created_at__date`` would be a
+    # function call per row, on SQLite in Python).
     contributions = Contribution.objects.filter(campaign=campaign).exclude(arm="")
     if start is not None:
-        contributions = contributions.filter(created_at__date__gte=start)
+        contributions = contributions.filter(created_at__gte=_day_start(start))
     if end is not None:
-        contributions = contributions.filter(created_at__date__lte=end)
-    counts = dict(
-        contributions.filter(paid).values("arm").annotate(n=Count("pk", distinct=True)).values_list("arm", "n")
+        contributions = contributions.filter(created_at__lt=_day_start(end + dt.timedelta(days=1)))
+    paid = Q(payments__status=Payment.Status.SUCCEEDED)
+    rows = contributions.values("arm", "currency").annotate(
+        total=Sum("payments__amount", filter=paid), n=Count("pk", distinct=True, filter=paid)
     )
-    revenue = {}
-    for row in (
-        Payment.objects.filter(contribution__in=contributions, status=Payment.Status.SUCCEEDED)
-        .values("contribution__arm", "currency")
-        .annotate(total=Sum("amount"))
-    ):
-        revenue.setdefault(row["contribution__arm"], {})[row["currency"]] = row["total"]
+    counts, revenue = {}, {}
+    for row in rows.order_by():
+        if row["n"]:
+            counts[row["arm"]] = counts.get(row["arm"], 0) + row["n"]
+            revenue.setdefault(row["arm"], {})[row["currency"]] = row["total"]
     return {arm: (n, _convert(revenue.get(arm, {}), campaign.currency)) for arm, n in counts.items()}

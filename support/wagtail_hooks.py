@@ -20,6 +20,7 @@ from support.admin_contributions import (
 )
 from support.admin_views import AskStatsView, can_view_stats
 from support.cards.admin import CardPaymentsView, ResumeCardPaymentsView
+from support.revenue.dashboard import RevenueDashboardView, RevenueTableCSVView, can_view_revenue
 
 support_menu = Menu(register_hook_name="register_support_menu_item", construct_hook_name="construct_support_menu")
 
@@ -119,3 +120,24 @@ def register_card_payments_menu_item():
     return CardPaymentsMenuItem(
         _("Card payments"), reverse_lazy("support_card_payments"), name="card-payments", icon_name="warning", order=220
     )
+
+
+# --- Revenue: the dashboard of the newsroom's money (support/revenue/dashboard.py; the Revenue role and superusers).
+
+
+class RevenueMenuItem(MenuItem):
+    def is_shown(self, request):
+        return can_view_revenue(request.user)
+
+
+@hooks.register("register_admin_urls")
+def register_revenue_admin_urls():
+    return [
+        path("support/revenue/", RevenueDashboardView.as_view(), name="support_revenue"),
+        path("support/revenue/<slug:name>.csv", RevenueTableCSVView.as_view(), name="support_revenue_csv"),
+    ]
+
+
+@hooks.register("register_support_menu_item")
+def register_revenue_menu_item():
+    return RevenueMenuItem(_("Revenue"), reverse_lazy("support_revenue"), name="revenue", icon_name="success", order=50)

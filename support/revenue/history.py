@@ -16,16 +16,16 @@ Definitions (``docs/revenue.md`` gives them for readers of the dashboard too):
 * **Recurring supporters** at ``t``: the regular contributions running at ``t`` (a person with two plans counts twice;
   anonymous ones count each).
 
-Queries do not grow with the months shown: the series come from four grouped queries (contributions by the month they
-started, by the month they stopped, every amount change, one-time gifts by day), whatever the number of rows.
+Queries do not grow with the months shown or the rows: the series come from three queries (the started regular
+contributions grouped by the month they started and the month they stopped, every amount change, and the one-time
+gifts grouped by month with a sum for each point's 30 days), and the cohorts from the first of them.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from django.db.models import Count, F, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from core.money import Money
@@ -34,7 +34,6 @@ from support.models import AmountChange, Contribution, Payment
 from support.revenue.amounts import RECURRING, Rates, Total, monthly_amount
 
 P = Payment.Status
-BEFORE = (0, 0)  # the month key of everything before the first month shown
 
 
 def month_start(moment: dt.datetime) -> dt.datetime:
@@ -67,7 +66,96 @@ def percent_of(part: Decimal, whole: Decimal) -> int:
     return int(min(Decimal(100), (part / whole * 100).to_integral_value(rounding=ROUND_FLOOR)))
 
 
-# --- MRR at one moment (a period's start and end) --------------------------------------------------------------
+# --- buckets: grouping rows by month with plain comparisons ---------------------------------------------------
+# Truncating a date per row is a function call per row on SQLite (Django registers it in Python): far too slow for a
+# hundred thousand rows. A CASE of "before this boundary?" comparisons gives each row its month's index instead, in
+# the database's own code, and groups the same way on PostgreSQL. Boundaries are moments in the site's time zone.
+
+#: A standing one-time gift: its contribution is completed (or was cancelled before the money arrived late; a refunded
+#: one no longer counts), which lets the database start from the contributions' (status, frequency) index rather than
+#: from every payment of the months asked for.
+ONE_TIME = {
+    "contribution__status__in": (Contribution.Status.COMPLETED, Contribution.Status.CANCELLED),
+    "contribution__frequency": "once",
+}
+NOT_YET = -1  # the bucket of an empty moment (a contribution still running)
+
+
+def bucket(name: str, boundaries) -> Case:
+    """0 for a moment before ``boundaries[0]``, ``i`` for one in ``[boundaries[i-1], boundaries[i])``, and
+    ``len(boundaries)`` for one after the last; ``NOT_YET`` when the column is empty."""
+    return Case(
+        When(**{f"{name}__isnull": True}, then=Value(NOT_YET)),
+        *(When(**{f"{name}__lt": boundary}, then=Value(index)) for index, boundary in enumerate(boundaries)),
+        default=Value(len(boundaries)),
+        output_field=IntegerField(),
+    )
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Every started regular contribution, summed by (start bucket, end bucket, currency, frequency): one query
+    that the history, the cohorts and the period's MRR all read. ``boundaries`` are month starts, the last one the
+    start of the month after the current one."""
+
+    boundaries: list
+    rows: list  # (start bucket, end bucket, currency, frequency, today's amounts summed, count)
+    changes: list  # every amount change: (changed_at, after − before, currency, frequency, started_at, ended_at)
+
+    def mrr_at(self, moment, now, rates: Rates) -> tuple[Total, int] | None:
+        """MRR at one of the boundaries, or at ``now`` (in the last month), from the rows alone; None otherwise."""
+        if moment in self.boundaries[:-1]:
+            index, current = self.boundaries.index(moment), False
+        elif moment == now and self.boundaries[-2] <= now < self.boundaries[-1]:
+            index, current = len(self.boundaries) - 1, True
+        else:
+            return None
+        total, count = Total(rates), 0
+        for began, stopped, code, frequency, amount, n in self.rows:
+            # bucket i holds [boundaries[i-1], boundaries[i]): started before boundaries[index] is began <= index
+            if began <= index and (stopped == NOT_YET or (not current and stopped > index)):
+                total.add(code, monthly_amount(amount, frequency))
+                count += n
+        _later_changes(self.changes, moment, total)
+        return total, count
+
+
+def scan(starts) -> Scan:
+    boundaries = [*starts, add_months(starts[-1], 1)]
+    rows = (
+        Contribution.objects.filter(frequency__in=RECURRING, started_at__isnull=False)
+        .annotate(began=bucket("started_at", boundaries), stopped=bucket("ended_at", boundaries))
+        .values("began", "stopped", "currency", "frequency")
+        .annotate(total=Sum("amount"), n=Count("pk"))
+        .order_by()
+    )
+    changes = AmountChange.objects.filter(contribution__started_at__isnull=False).values_list(
+        "changed_at",
+        "after",
+        "before",
+        "contribution__currency",
+        "contribution__frequency",
+        "contribution__started_at",
+        "contribution__ended_at",
+    )
+    return Scan(
+        boundaries,
+        [(r["began"], r["stopped"], r["currency"], r["frequency"], r["total"], r["n"]) for r in rows],
+        [
+            (when, after - before, code, frequency, began, ended)
+            for when, after, before, code, frequency, began, ended in changes
+        ],
+    )
+
+
+def _later_changes(changes, moment, total: Total):
+    """Take off ``total`` the changes made after ``moment`` to contributions running at it."""
+    for changed_at, delta, code, frequency, began, ended in changes:
+        if changed_at >= moment and began < moment and (ended is None or ended >= moment):
+            total.add(code, -monthly_amount(delta, frequency))
+
+
+# --- MRR at any moments (a period's start and end) --------------------------------------------------------------
 
 
 def running_at(moment):
@@ -77,35 +165,44 @@ def running_at(moment):
     ).exclude(ended_at__lt=moment)
 
 
-def _later_changes(moment):
-    """Amount changes after ``moment`` of contributions running at it: what to take off today's amounts."""
-    return (
-        AmountChange.objects.filter(changed_at__gte=moment, contribution__in=running_at(moment))
-        .values("contribution__currency", "contribution__frequency")
-        .annotate(delta=Sum(F("after") - F("before")))
+def mrr_at_many(moments, rates: Rates, changes=None) -> list:
+    """``[(MRR Total, contributions running)]`` at each of ``moments``: one query for all of them (each moment a
+    conditional sum over the same rows), and the amount changes (``changes`` from a :class:`Scan`, else read)."""
+    if changes is None:
+        changes = scan([month_start(timezone.now())]).changes
+    aggregates = {}
+    for index, moment in enumerate(moments):
+        running = Q(started_at__lt=moment) & (Q(ended_at__isnull=True) | Q(ended_at__gte=moment))
+        aggregates[f"total{index}"] = Sum("amount", filter=running)
+        aggregates[f"n{index}"] = Count("pk", filter=running)
+    rows = list(
+        Contribution.objects.filter(frequency__in=RECURRING, started_at__isnull=False)
+        .values("currency", "frequency")
+        .annotate(**aggregates)
+        .order_by()
     )
+    result = []
+    for index, moment in enumerate(moments):
+        total, count = Total(rates), 0
+        for row in rows:
+            total.add(row["currency"], monthly_amount(row[f"total{index}"] or Decimal(0), row["frequency"]))
+            count += row[f"n{index}"]
+        _later_changes(changes, moment, total)
+        result.append((total, count))
+    return result
 
 
 def mrr_at(moment, rates: Rates) -> tuple[Total, int]:
-    """MRR at ``moment`` and how many contributions make it (two queries)."""
-    total, count = Total(rates), 0
-    rows = running_at(moment).values("currency", "frequency").annotate(total=Sum("amount"), n=Count("pk"))
-    for row in rows:
-        total.add(row["currency"], monthly_amount(row["total"], row["frequency"]))
-        count += row["n"]
-    for row in _later_changes(moment):
-        total.add(row["contribution__currency"], -monthly_amount(row["delta"], row["contribution__frequency"]))
-    return total, count
+    return mrr_at_many([moment], rates)[0]
 
 
 def one_time_between(start, end, rates: Rates) -> tuple[Total, int]:
     total, count = Total(rates), 0
     rows = (
-        Payment.objects.filter(
-            status=P.SUCCEEDED, contribution__frequency="once", succeeded_at__gte=start, succeeded_at__lt=end
-        )
+        Payment.objects.filter(status=P.SUCCEEDED, succeeded_at__gte=start, succeeded_at__lt=end, **ONE_TIME)
         .values("currency")
         .annotate(total=Sum("amount"), n=Count("pk"))
+        .order_by()
     )
     for row in rows:
         total.add(row["currency"], row["total"])
@@ -149,100 +246,58 @@ class History:
         return not self.missing
 
 
-def _grouped_starts():
-    return (
-        Contribution.objects.filter(frequency__in=RECURRING, started_at__isnull=False)
-        .annotate(month=TruncMonth("started_at"))
-        .values("month", "currency", "frequency")
-        .annotate(total=Sum("amount"), n=Count("pk"))
+def _gifts(boundaries, points, rates):
+    """One-time gifts: per month bucket, and in the 30 days before each point — one query, grouped by currency."""
+    since = boundaries[0] - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)
+    windows = {}
+    for index, point in enumerate(points):
+        window = Q(succeeded_at__gte=point - dt.timedelta(days=ONE_TIME_COUNTS_DAYS), succeeded_at__lt=point)
+        windows[f"window{index}"] = Sum("amount", filter=window)
+    rows = (
+        Payment.objects.filter(status=P.SUCCEEDED, succeeded_at__gte=since, **ONE_TIME)
+        .annotate(month=bucket("succeeded_at", boundaries))
+        .values("month", "currency")
+        .annotate(total=Sum("amount"), n=Count("pk"), **windows)
+        .order_by()
     )
+    by_month, rolling = {}, [Total(rates) for _point in points]
+    for row in rows:
+        entry = by_month.setdefault(row["month"], [Total(rates), 0])
+        entry[0].add(row["currency"], row["total"])
+        entry[1] += row["n"]
+        for index in range(len(points)):
+            rolling[index].add(row["currency"], row[f"window{index}"] or Decimal(0))
+    return by_month, rolling
 
 
-def _grouped_ends():
-    return (
-        Contribution.objects.filter(frequency__in=RECURRING, started_at__isnull=False, ended_at__isnull=False)
-        .annotate(month=TruncMonth("ended_at"))
-        .values("month", "currency", "frequency")
-        .annotate(total=Sum("amount"), n=Count("pk"))
-    )
-
-
-def monthly_history(campaign, *, months: int = 24, currency: str | None = None, now=None) -> History:
-    """The last ``months`` months (the current one last, taken now), in ``currency`` (the campaign's by default)."""
+def monthly_history(campaign, *, months: int = 24, currency: str | None = None, now=None, scanned=None) -> History:
+    """The last ``months`` months (the current one last, taken now), in ``currency`` (the campaign's by default).
+    ``scanned``: a :class:`Scan` of the same months already made (the dashboard shares one)."""
     now = now or timezone.now()
     rates = Rates.into(currency or campaign.currency)
     starts = last_months(months, now)
-    points = [*(add_months(start, 1) for start in starts[:-1]), now]
-    keys = [_month_key(start) for start in starts]
-    first = keys[0]
-
-    # Today's amounts of what started and stopped, summed per month (and everything before the first month).
-    started, ended = {}, {}
-    started_count, ended_count = {}, {}
-    for rows, amounts, counts in ((_grouped_starts(), started, started_count), (_grouped_ends(), ended, ended_count)):
-        for row in rows:
-            key = _month_key(row["month"])
-            key = key if key >= first else BEFORE
-            amounts.setdefault(key, Total(rates)).add(row["currency"], monthly_amount(row["total"], row["frequency"]))
-            counts[key] = counts.get(key, 0) + row["n"]
-
-    # Amount changes: few rows, kept whole to take off each point's later changes.
-    changes = list(
-        AmountChange.objects.filter(contribution__started_at__isnull=False).values_list(
-            "changed_at",
-            "after",
-            "before",
-            "contribution__currency",
-            "contribution__frequency",
-            "contribution__started_at",
-            "contribution__ended_at",
-        )
-    )
-
-    # One-time gifts by day, from 30 days before the first month (for the rolling income) to now.
-    since = starts[0] - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)
-    gifts = (
-        Payment.objects.filter(status=P.SUCCEEDED, contribution__frequency="once", succeeded_at__gte=since)
-        .annotate(day=TruncDate("succeeded_at"))
-        .values("day", "currency")
-        .annotate(total=Sum("amount"), n=Count("pk"))
-    )
-    by_day = {}
-    for row in gifts:
-        entry = by_day.setdefault(row["day"], [Total(rates), 0])
-        entry[0].add(row["currency"], row["total"])
-        entry[1] += row["n"]
-
+    scanned = scanned if scanned is not None and scanned.boundaries[: len(starts)] == starts else scan(starts)
+    points = [*starts[1:], now]
+    by_month, rolling = _gifts(scanned.boundaries, points, rates)
     cost = Money(campaign.monthly_cost, rates.currency)
-    running = Total(rates)
-    running += started.get(BEFORE, Total(rates))  # what ran before the first month shown
-    for currency, amount in ended.get(BEFORE, Total(rates)).by_currency.items():
-        running.add(currency, -amount)
-    running_count = started_count.get(BEFORE, 0) - ended_count.get(BEFORE, 0)
 
     series, missing = [], set()
-    for start, at, key in zip(starts, points, keys, strict=True):
-        running += started.get(key, Total(rates))
-        for currency, amount in ended.get(key, Total(rates)).by_currency.items():
-            running.add(currency, -amount)
-        running_count += started_count.get(key, 0) - ended_count.get(key, 0)
-        mrr = running.copy()
-        for changed_at, after, before, code, frequency, began, stopped in changes:
-            if changed_at >= at and began < at and (stopped is None or stopped >= at):
-                mrr.add(code, -monthly_amount(after - before, frequency))
-        month_gifts, month_count = Total(rates), 0
-        for day, (total, n) in by_day.items():
-            if _month_key(day) == key:
-                month_gifts += total
-                month_count += n
-        window_start = at - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)
-        if at == now:  # the current point counts to the second, as the live figures do
-            rolling = one_time_between(window_start, at, rates)[0]
-        else:  # a month's end is a midnight: the 30 whole days before it
-            rolling = _days_sum(by_day, window_start, at, rates)
-        income = Total(rates)
-        income += mrr
-        income += rolling
+    for index, (start, at) in enumerate(zip(starts, points, strict=True)):
+        month_bucket = index + 1  # bucket i holds [boundaries[i-1], boundaries[i])
+        current = at == now
+        mrr, running = Total(rates), 0
+        started = ended = 0
+        for began, stopped, code, frequency, total, n in scanned.rows:
+            # running at the point: started before it, and not stopped before it
+            if began <= month_bucket and (stopped == NOT_YET or (not current and stopped > month_bucket)):
+                mrr.add(code, monthly_amount(total, frequency))
+                running += n
+            started += n if began == month_bucket else 0
+            ended += n if stopped == month_bucket else 0
+        _later_changes(scanned.changes, at, mrr)
+        month_gifts, month_count = by_month.get(month_bucket, (Total(rates), 0))
+        income = mrr.copy()
+        income += rolling[index]
         for total in (mrr, month_gifts, income):
             missing.update(total.missing)
         income_money = income.money
@@ -250,28 +305,60 @@ def monthly_history(campaign, *, months: int = 24, currency: str | None = None, 
             Month(
                 start=start,
                 at=at,
-                current=at == now,
+                current=current,
                 mrr=mrr.money,
                 one_time=month_gifts.money,
                 income=income_money,
                 cost=cost,
                 gap=(cost - income_money).clamp_at_zero(),
                 percent=percent_of(income_money.amount, cost.amount),
-                recurring_supporters=running_count,
+                recurring_supporters=running,
                 one_time_gifts=month_count,
-                started=started_count.get(key, 0),
-                ended=ended_count.get(key, 0),
+                started=started,
+                ended=ended,
                 missing=tuple(sorted(set(mrr.missing) | set(income.missing) | set(month_gifts.missing))),
             )
         )
     return History(rates.currency, series, tuple(sorted(missing)))
 
 
-def _days_sum(by_day, start, end, rates) -> Total:
-    """The gifts of the whole days from ``start`` up to (not including) ``end``."""
-    first, last = timezone.localtime(start).date(), timezone.localtime(end).date()
-    total = Total(rates)
-    for day, (amounts, _n) in by_day.items():
-        if first <= day < last:
-            total += amounts
-    return total
+# --- retention by cohort ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cohort:
+    start: dt.datetime  # the month the cohort's plans started in
+    size: int
+    running: list  # how many still ran at the end of each month since (the cohort's own month first), up to now
+
+    @property
+    def label(self) -> str:
+        return self.start.strftime("%Y-%m")
+
+    def share(self, index: int) -> int | None:
+        """Whole percent of the cohort still running at the end of its ``index``-th month."""
+        if index >= len(self.running) or not self.size:
+            return None
+        return round(self.running[index] * 100 / self.size)
+
+
+def cohorts(*, months: int = 12, now=None, scanned=None) -> list:
+    """The regular contributions that started in each of the last ``months`` months, and how many of them still ran
+    at the end of every month since (the current month: now). Read from a :class:`Scan` (one query)."""
+    now = now or timezone.now()
+    starts = last_months(months, now)
+    if scanned is None or not set(starts) <= set(scanned.boundaries):
+        scanned = scan(starts)
+    offset = scanned.boundaries.index(starts[0])  # the first cohort's month is bucket offset + 1
+    last = len(scanned.boundaries) - 1  # the current month's bucket
+    result = []
+    for index, start in enumerate(starts):
+        own = offset + 1 + index
+        rows = [(stopped, n) for began, stopped, _c, _f, _t, n in scanned.rows if began == own]
+        size = sum(n for _stopped, n in rows)
+        running = [
+            size - sum(n for stopped, n in rows if stopped != NOT_YET and stopped <= later)
+            for later in range(own, last + 1)
+        ]
+        result.append(Cohort(start, size, running))
+    return result

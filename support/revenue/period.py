@@ -28,7 +28,7 @@ from core.money import Money
 from support.ledger import ONE_TIME_COUNTS_DAYS
 from support.models import AmountChange, Contribution, EndReason, Payment, Refund
 from support.revenue.amounts import RECURRING, Rates, Total, monthly_amount
-from support.revenue.history import add_months, month_start, mrr_at, one_time_between, percent_of
+from support.revenue.history import add_months, month_start, mrr_at_many, one_time_between, percent_of
 
 P = Payment.Status
 
@@ -130,6 +130,25 @@ class PeriodFigures:
         return Money(self.income.amount / self.payments, self.currency) if self.payments else None
 
 
+#: What the period's payments are grouped by: enough for every breakdown of the income and for the attribution.
+PAYMENT_GROUPS = (
+    "contribution__method",
+    "contribution__frequency",
+    "currency",
+    "contribution__campaign__language",
+    "contribution__arm",
+    "contribution__article_id",
+    "contribution__referrer_host",
+)
+
+
+def payments_between(start, end) -> list:
+    """The payments that succeeded in ``[start, end)`` and still stand, summed per :data:`PAYMENT_GROUPS`: one query
+    that the income's breakdowns and the attribution both read."""
+    paid = Payment.objects.filter(status=P.SUCCEEDED, succeeded_at__gte=start, succeeded_at__lt=end)
+    return list(paid.values(*PAYMENT_GROUPS).annotate(total=Sum("amount"), n=Count("pk")).order_by())
+
+
 def _money_sum(values, currency):
     return Money(sum((value.amount for value in values), Decimal(0)), currency)
 
@@ -159,14 +178,22 @@ def _movement(total: Total, count: int, missing: set) -> Movement:
     return Movement(count, total.money)
 
 
-def period_figures(campaign, span: Span, *, currency: str | None = None, now=None) -> PeriodFigures:
+def period_figures(
+    campaign, span: Span, *, currency: str | None = None, now=None, scanned=None, with_income=True, paid=None
+) -> PeriodFigures:
+    """``scanned``: a :class:`~support.revenue.history.Scan` already made, whose rows give MRR at month boundaries
+    and now without another query; ``paid``: :func:`payments_between` of the period, already read. Without
+    ``with_income`` the income, its breakdowns and the refunds are left at zero (the period before, on the
+    dashboard, shows only its MRR movement)."""
     now = now or timezone.now()
     rates = Rates.into(currency or campaign.currency)
     start, end = span.start, min(span.end, now)
     missing: set = set()
 
-    mrr_start, running_start = mrr_at(start, rates)
-    mrr_end, running_end = mrr_at(end, rates)
+    known = [scanned.mrr_at(moment, now, rates) if scanned is not None else None for moment in (start, end)]
+    asked = [moment for moment, found in zip((start, end), known, strict=True) if found is None]
+    answers = iter(mrr_at_many(asked, rates, scanned.changes if scanned else None) if asked else ())
+    (mrr_start, running_start), (mrr_end, running_end) = (found or next(answers) for found in known)
 
     # New and restarted: started in the period; restarted if the same supporter had a plan that stopped before.
     earlier = Contribution.objects.filter(
@@ -213,10 +240,8 @@ def period_figures(campaign, span: Span, *, currency: str | None = None, now=Non
     income, payments = Total(rates), 0
     one_time, recurring = Total(rates), Total(rates)
     by_method, by_frequency, by_currency, by_language = {}, {}, {}, {}
-    paid = Payment.objects.filter(status=P.SUCCEEDED, succeeded_at__gte=start, succeeded_at__lt=end)
-    columns = ("contribution__method", "contribution__frequency", "currency", "contribution__campaign__language")
-    rows = paid.values(*columns)
-    for row in rows.annotate(total=Sum("amount"), n=Count("pk")):
+    rows = (paid if paid is not None else payments_between(start, end)) if with_income else []
+    for row in rows:
         code, amount, n = row["currency"], row["total"], row["n"]
         income.add(code, amount)
         payments += n
@@ -235,12 +260,16 @@ def period_figures(campaign, span: Span, *, currency: str | None = None, now=Non
 
     refunds = {kind: [Total(rates), 0] for kind in Refund.Kind.values}
     given_back = Refund.objects.filter(created_at__gte=start, created_at__lt=end)
+    if not with_income:
+        given_back = given_back.none()
     for row in given_back.values("kind", "currency").annotate(total=Sum("amount"), n=Count("pk")):
         entry = refunds.setdefault(row["kind"], [Total(rates), 0])
         entry[0].add(row["currency"], row["total"])
         entry[1] += row["n"]
 
-    gifts, _count = one_time_between(end - dt.timedelta(days=ONE_TIME_COUNTS_DAYS), end, rates)
+    gifts = Total(rates)
+    if with_income:
+        gifts, _count = one_time_between(end - dt.timedelta(days=ONE_TIME_COUNTS_DAYS), end, rates)
     covering = mrr_end.copy()
     covering += gifts
     cost = Money(campaign.monthly_cost, rates.currency)

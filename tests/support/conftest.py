@@ -96,3 +96,7 @@ def revenue(db):
     client = Client()
     assert client.login(username="revenue", password="samizdat-demo")
     return client
+
+
+# The seeded ledger of the revenue tests (tests/support/revenue_ledger.py), for every test module that asks for it.
+from tests.support.revenue_ledger import seeded  # noqa: E402, F401

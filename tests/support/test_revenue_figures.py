@@ -1,203 +1,19 @@
-"""The revenue figures against expectations computed independently.
+"""The revenue figures against expectations computed independently from the plain record the seeded ledger keeps
+(tests/support/revenue_ledger.py): every figure is worked out by walking that record, never through a query, and the
+dashboard's functions must agree to the cent."""
 
-A seeded ledger of eight months is written through the real actions, each at its own simulated moment: monthly and
-annual plans in EUR, USD and GBP, renewals, amount changes up and down, cancellations, lapses, refunds, a dispute and
-one-time gifts. Alongside, the test keeps its own plain record of what it did, and computes from that record alone —
-by walking every contribution, never through a query — what each figure must be. The dashboard's functions must agree
-to the cent.
-"""
-
-import contextlib
 import datetime as dt
-import random
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from core.actions import Actor
-from core.money import Money
-from support.actions.contributions import (
-    cancel_contribution,
-    confirm_payment,
-    record_renewal,
-    refund_payment,
-    start_contribution,
-)
-from support.actions.manage import change_contribution_amount
 from support.figures import figures_for
-from support.models import Campaign, ExchangeRate
+from support.models import ExchangeRate
 from support.revenue.history import monthly_history
 from support.revenue.period import Span, period_figures
+from tests.support.revenue_ledger import NOW, at, eur, expected_mrr, expected_one_time, money
 
 pytestmark = pytest.mark.django_db
-
-STAFF = Actor("staff", "1")
-PROVIDER = Actor("provider", "stripe")
-RATES = {"EUR": Decimal(1), "USD": Decimal("0.92"), "GBP": Decimal("1.17")}
-TZ = dt.UTC
-FIRST_MONTH = dt.datetime(2026, 4, 1, tzinfo=TZ)
-NOW = dt.datetime(2026, 11, 17, 15, 30, tzinfo=TZ)
-
-
-@contextlib.contextmanager
-def at(moment):
-    """Make the actions (and auto_now fields) see ``moment`` as the time."""
-    original = timezone.now
-    timezone.now = lambda: moment
-    try:
-        yield
-    finally:
-        timezone.now = original
-
-
-@dataclass
-class Plan:
-    """The test's own record of one contribution."""
-
-    pk: int
-    currency: str
-    frequency: str
-    amount: Decimal  # as it started
-    started: dt.datetime | None = None
-    ended: dt.datetime | None = None
-    reason: str = ""
-    supporter: str = ""
-    language: str = "en"
-    changes: list = field(default_factory=list)  # (moment, before, after)
-    payments: list = field(default_factory=list)  # [moment, amount, standing]
-
-    def amount_at(self, moment):
-        amount = self.amount
-        for changed, _before, after in self.changes:
-            if changed < moment:
-                amount = after
-        return amount
-
-    def runs_at(self, moment):
-        return self.started is not None and self.started < moment and (self.ended is None or self.ended >= moment)
-
-    def monthly_at(self, moment):
-        amount = self.amount_at(moment)
-        return amount / 12 if self.frequency == "annual" else amount
-
-
-def eur(currency, amount):
-    return amount * RATES[currency]
-
-
-def money(amount):
-    return Money(amount, "EUR").amount
-
-
-@pytest.fixture
-def seeded(db):
-    campaign = Campaign.objects.get(language="en")
-    ExchangeRate.objects.all().delete()
-    for code in ("USD", "GBP"):
-        ExchangeRate.objects.create(from_currency=code, to_currency="EUR", rate=RATES[code])
-    ru = Campaign.objects.filter(language="ru").first()
-    randomness = random.Random(13)
-    plans = []
-
-    def moment(day_offset, hour=10):
-        return FIRST_MONTH + dt.timedelta(days=day_offset, hours=hour, minutes=randomness.randrange(60))
-
-    days = (NOW - FIRST_MONTH).days
-    for index in range(70):
-        currency = randomness.choice(["EUR", "EUR", "USD", "GBP"])
-        frequency = randomness.choice(["monthly", "monthly", "monthly", "annual", "once", "once"])
-        amount = Decimal(randomness.choice([5, 7, 10, 15, 25, 60, 120]))
-        begun = moment(randomness.randrange(-40, days - 2))
-        email = f"reader{index % 50}@example.org" if index % 3 else ""
-        language = "ru" if index % 5 == 0 and ru else "en"
-        with at(begun):
-            contribution = start_contribution(
-                actor=Actor.reader(),
-                amount=Money(amount, currency),
-                frequency=frequency,
-                method=randomness.choice(["card", "bank_transfer", "crypto"]),
-                campaign=ru if language == "ru" else campaign,
-                email=email,
-                language=language,
-            )
-        plan = Plan(contribution.pk, currency, frequency, amount, supporter=email, language=language)
-        plans.append(plan)
-        if index % 11 == 4:
-            continue  # never paid
-        paid_at = begun + dt.timedelta(hours=2)
-        if paid_at >= NOW:
-            continue
-        with at(paid_at):
-            confirm_payment(actor=STAFF, payment_id=contribution.payments.get().pk, provider_id=f"first-{index}")
-        plan.started = paid_at
-        plan.payments.append([paid_at, amount, True])
-        if frequency == "once":
-            if index % 9 == 0:
-                refunded = paid_at + dt.timedelta(days=3)
-                if refunded < NOW:
-                    with at(refunded):
-                        refund_payment(actor=STAFF, payment_id=contribution.payments.get().pk, dispute=index % 2 == 0)
-                    plan.payments[0][2] = False
-                    plan.ended, plan.reason = refunded, "refunded"
-            continue
-        step = 1 if frequency == "monthly" else 12
-        period = 0
-        fate = randomness.random()
-        stop_after = randomness.randrange(1, 8) if fate < 0.45 else None
-        while True:
-            period += step
-            due = paid_at + dt.timedelta(days=30 * period)
-            if due >= NOW or (stop_after is not None and period >= stop_after):
-                break
-            change = {2: Decimal(5), 4: Decimal(-2)}.get(period) if contribution.method != "card" else None
-            if (
-                change and index % 3 and plan.amount_at(due) + change >= 5
-            ):  # up before the 2nd renewal, down before the 4th
-                after = plan.amount_at(due) + change
-                with at(due - dt.timedelta(days=1)):
-                    change_contribution_amount(actor=STAFF, contribution_id=plan.pk, amount=after)
-                plan.changes.append((due - dt.timedelta(days=1), plan.amount_at(due), after))
-            renewal = plan.amount_at(due)
-            with at(due):
-                record_renewal(
-                    actor=PROVIDER,
-                    contribution_id=plan.pk,
-                    amount=Money(renewal, currency),
-                    provider_id=f"renewal-{index}-{period}",
-                )
-            plan.payments.append([due, renewal, True])
-        if stop_after is not None:
-            stopped = paid_at + dt.timedelta(days=30 * stop_after - 5)
-            if stopped < NOW:
-                lapsed = fate < 0.15
-                with at(stopped):
-                    cancel_contribution(actor=PROVIDER, contribution_id=plan.pk, lapsed=lapsed)
-                plan.ended, plan.reason = stopped, "lapsed" if lapsed else "cancelled"
-    return campaign, plans
-
-
-def expected_mrr(plans, moment):
-    return money(
-        sum(
-            (eur(p.currency, p.monthly_at(moment)) for p in plans if p.frequency != "once" and p.runs_at(moment)),
-            Decimal(0),
-        )
-    )
-
-
-def expected_one_time(plans, start, end):
-    return sum(
-        (
-            eur(p.currency, amount)
-            for p in plans
-            if p.frequency == "once"
-            for when, amount, standing in p.payments
-            if standing and start <= when < end
-        ),
-        Decimal(0),
-    )
 
 
 def test_the_monthly_history_matches_the_plain_record(seeded):
@@ -292,3 +108,37 @@ def test_the_seeded_ledger_holds_every_kind_it_claims(seeded):
     changes = [(before, after) for p in plans for _when, before, after in p.changes]
     assert any(after > before for before, after in changes) and any(after < before for before, after in changes)
     assert sum(len(p.payments) for p in plans) > 150
+
+
+def test_the_cohorts_match_the_plain_record(seeded):
+    from support.revenue.history import add_months, cohorts
+
+    _campaign, plans = seeded
+    with at(NOW):
+        found = cohorts(months=6, now=NOW)
+    assert [c.label for c in found] == [f"2026-{month:02d}" for month in range(6, 12)]
+    for cohort in found:
+        following = add_months(cohort.start, 1)
+        mine = [p for p in plans if p.frequency != "once" and p.started and cohort.start <= p.started < following]
+        assert cohort.size == len(mine)
+        for index, running in enumerate(cohort.running):
+            point = min(add_months(cohort.start, index + 1), NOW)
+            assert running == sum(1 for p in mine if p.ended is None or p.ended >= point), (cohort.label, index)
+
+
+def test_a_periods_mrr_read_from_the_shared_scan_equals_the_query(seeded):
+    from support.revenue.history import last_months, scan
+
+    campaign, _plans = seeded
+    with at(NOW):
+        scanned = scan(last_months(8, NOW))
+        for month in (dt.date(2026, 4, 1), dt.date(2026, 8, 1), dt.date(2026, 11, 1)):
+            span = Span.month_of(month)
+            alone = period_figures(campaign, span, now=NOW)
+            shared = period_figures(campaign, span, now=NOW, scanned=scanned)
+            assert (shared.mrr_start, shared.mrr_end, shared.running_start, shared.running_end) == (
+                alone.mrr_start,
+                alone.mrr_end,
+                alone.running_start,
+                alone.running_end,
+            )
