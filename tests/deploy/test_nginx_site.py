@@ -64,7 +64,7 @@ def test_nginx_accepts_the_site_with_the_brotli_module(site, base):
         )
     text = render_site(site, brotli=True, hsts="max-age=31536000; includeSubDomains; preload")
 
-    assert text.count("brotli_static on;") == 2  # the tree and /static/
+    assert text.count("brotli_static on;") == 3  # the tree, the transparency page (from the tree) and /static/
     result = nginx_test(base, text, brotli=True)
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr

@@ -82,7 +82,13 @@ def test_a_published_story_is_served_from_the_tree_once_the_worker_ran(stack):
 def test_support_pages_and_forms_reach_the_app(stack):
     landing = stack.get("/support/")
     assert landing.status == 200 and b"<form" in landing.body
-    assert not (stack.tree_pages / "support").exists()
+    assert not (stack.tree_pages / "support" / "index.html").exists()
+    # the transparency page is a reading page: the tree's, with the app's headers
+    for path in ("/support/transparency/", "/support/ru/transparency/"):
+        page = stack.get(path)
+        assert from_tree(page), (path, page.status, page.headers)
+        assert page.body == (stack.tree_pages / path.strip("/") / "index.html").read_bytes()
+        assert page.header("Set-Cookie") is None and page.header("Referrer-Policy") == "no-referrer"
     goal = stack.get("/support/goal.json")
     assert goal.status == 200 and json.loads(goal.body)
     # a form sent to a reading page's address is the app's to answer (its CSRF check), never nginx's 405

@@ -74,10 +74,15 @@ def test_the_tree_is_what_the_app_answers_headers_and_all(tree, origin_client):
     for name in ("Content-Security-Policy", "Referrer-Policy", "Permissions-Policy", "X-Content-Type-Options"):
         assert f'add_header {name} "{response[name]}" always;' in conf
     assert f'"/" "{response["Content-Language"]}";' in (tree.root / "languages.map").read_text()
-    # what must stay live never goes in: the forms, the admin, search, the live figures
-    for path in ("/support/", "/support/goal.json", "/admin/", "/search/"):
+    # what must stay live never goes in: the forms, the admin, search, the live figures (of the support pages, only
+    # the transparency page, a reading page, is kept)
+    for path in ("/support/", "/admin/", "/search/"):
         assert not tree.target(path.strip("/") + "/index.html").exists()
+    assert not (tree.pages / "support" / "goal.json").exists()
+    for path in ("/admin/", "/search/"):
         assert not (tree.pages / path.strip("/")).exists()
+    kept = {str(p.relative_to(tree.pages)) for p in (tree.pages / "support").rglob("*") if p.is_file()}
+    assert kept and all("transparency/" in name for name in kept), sorted(kept)
 
 
 def test_a_new_story_rewrites_the_pages_that_list_it_and_nothing_else(
