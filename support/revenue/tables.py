@@ -166,7 +166,7 @@ def attribution_tables(found, asks) -> list:
                 _("Asks of “%(name)s”: conversion rate per impression") % {"name": stats.campaign.name},
                 [_("Arm"), _("Surface"), _("Impressions"), _("Conversions"), _("Conversion rate [95 %]"), _("Revenue")],
                 rows,
-                caption=_("Wilson 95 % intervals; impressions are counted only in browsers with JavaScript on."),
+                caption=_("Wilson intervals (95 %); impressions are counted only in browsers with JavaScript on."),
             )
         )
     return tables
