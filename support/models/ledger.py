@@ -78,7 +78,14 @@ class Contribution(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
-        indexes = [models.Index(fields=["status", "frequency"])]
+        indexes = [
+            models.Index(fields=["status", "frequency"]),
+            # the revenue history reads every started regular contribution by these columns alone: from this index,
+            # never the wide rows
+            models.Index(
+                fields=["frequency", "started_at", "ended_at", "currency", "amount"], name="contribution_history"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.money} {self.frequency} ({self.status})"

@@ -116,8 +116,17 @@ def build(selection: Selection, language: str, *, now=None) -> dict:
     now = now or timezone.now()
     campaign = selection.campaign
     scanned = scan(last_months(HISTORY_MONTHS, now))  # shared by the history, the cohorts and the periods' MRR
+    history = monthly_history(campaign, months=HISTORY_MONTHS, currency=selection.currency, now=now, scanned=scanned)
     paid = payments_between(selection.span.start, min(selection.span.end, now))  # the income's and attribution's
-    figures = period_figures(campaign, selection.span, currency=selection.currency, now=now, scanned=scanned, paid=paid)
+    figures = period_figures(
+        campaign,
+        selection.span,
+        currency=selection.currency,
+        now=now,
+        scanned=scanned,
+        paid=paid,
+        recent_gifts=history.recent_gifts,
+    )
     previous = period_figures(
         campaign,
         selection.span.previous(),
@@ -127,7 +136,6 @@ def build(selection: Selection, language: str, *, now=None) -> dict:
         with_income=False,
     )
     found = attribution(selection.span, currency=selection.currency, now=now, paid=paid)
-    history = monthly_history(campaign, months=HISTORY_MONTHS, currency=selection.currency, now=now, scanned=scanned)
     retention = cohorts(months=COHORT_MONTHS, now=now, scanned=scanned)
     period = Period(selection.span.first, min(selection.span.last, timezone.localtime(now).date()))
     asks = [campaign_stats(c, period) for c in Campaign.objects.order_by("language", "-is_active", "name")[:4]]

@@ -157,20 +157,40 @@ def _new_contributions(start, end):
     return Contribution.objects.filter(frequency__in=RECURRING, started_at__gte=start, started_at__lt=end)
 
 
-def _start_amounts(queryset, rates) -> tuple[Total, int]:
-    """The monthly amount each contribution of ``queryset`` started with (today's less every change since it began)."""
-    total, count = Total(rates), 0
-    for row in queryset.values("currency", "frequency").annotate(total=Sum("amount"), n=Count("pk")):
-        total.add(row["currency"], monthly_amount(row["total"], row["frequency"]))
-        count += row["n"]
+def _start_amounts(started, rates) -> tuple[tuple[Total, int], tuple[Total, int]]:
+    """The monthly amount each contribution of ``started`` began with (today's less every change since it began),
+    summed apart for first-time supporters and returning ones: one query for the contributions, one for the few
+    amount changes among them."""
+    sums = {False: [Total(rates), 0], True: [Total(rates), 0]}
+    rows = started.values("returning", "currency", "frequency").annotate(total=Sum("amount"), n=Count("pk"))
+    for row in rows.order_by():
+        entry = sums[bool(row["returning"])]
+        entry[0].add(row["currency"], monthly_amount(row["total"], row["frequency"]))
+        entry[1] += row["n"]
     changes = (
-        AmountChange.objects.filter(contribution__in=queryset, changed_at__gte=F("contribution__started_at"))
-        .values("contribution__currency", "contribution__frequency")
+        AmountChange.objects.filter(
+            contribution__in=started.values("pk"), changed_at__gte=F("contribution__started_at")
+        )
+        .annotate(returning=Exists(_earlier_plan("contribution__")))
+        .values("returning", "contribution__currency", "contribution__frequency")
         .annotate(delta=Sum(F("after") - F("before")))
     )
-    for row in changes:
-        total.add(row["contribution__currency"], -monthly_amount(row["delta"], row["contribution__frequency"]))
-    return total, count
+    for row in changes.order_by():
+        delta = monthly_amount(row["delta"], row["contribution__frequency"])
+        sums[bool(row["returning"])][0].add(row["contribution__currency"], -delta)
+    return tuple(sums[False]), tuple(sums[True])
+
+
+def _earlier_plan(prefix=""):
+    """A regular contribution of the same supporter (``prefix`` leads to the contribution) that had stopped before
+    this one started: what makes a new plan a restarted one."""
+    return Contribution.objects.filter(
+        supporter=OuterRef(f"{prefix}supporter"),
+        supporter__isnull=False,
+        frequency__in=RECURRING,
+        started_at__isnull=False,
+        ended_at__lte=OuterRef(f"{prefix}started_at"),
+    ).exclude(pk=OuterRef(f"{prefix}pk"))
 
 
 def _movement(total: Total, count: int, missing: set) -> Movement:
@@ -179,10 +199,19 @@ def _movement(total: Total, count: int, missing: set) -> Movement:
 
 
 def period_figures(
-    campaign, span: Span, *, currency: str | None = None, now=None, scanned=None, with_income=True, paid=None
+    campaign,
+    span: Span,
+    *,
+    currency: str | None = None,
+    now=None,
+    scanned=None,
+    with_income=True,
+    paid=None,
+    recent_gifts=None,
 ) -> PeriodFigures:
     """``scanned``: a :class:`~support.revenue.history.Scan` already made, whose rows give MRR at month boundaries
-    and now without another query; ``paid``: :func:`payments_between` of the period, already read. Without
+    and now without another query; ``paid``: :func:`payments_between` of the period, already read;
+    ``recent_gifts``: the one-time gifts of the 30 days before now, when the period ends now. Without
     ``with_income`` the income, its breakdowns and the refunds are left at zero (the period before, on the
     dashboard, shows only its MRR movement)."""
     now = now or timezone.now()
@@ -196,15 +225,10 @@ def period_figures(
     (mrr_start, running_start), (mrr_end, running_end) = (found or next(answers) for found in known)
 
     # New and restarted: started in the period; restarted if the same supporter had a plan that stopped before.
-    earlier = Contribution.objects.filter(
-        supporter=OuterRef("supporter"),
-        frequency__in=RECURRING,
-        started_at__isnull=False,
-        ended_at__lte=OuterRef("started_at"),
-    ).exclude(pk=OuterRef("pk"))
-    started = _new_contributions(start, end).annotate(returning=Exists(earlier))
-    new = _movement(*_start_amounts(started.filter(returning=False), rates), missing)
-    restarted = _movement(*_start_amounts(started.filter(returning=True, supporter__isnull=False), rates), missing)
+    started = _new_contributions(start, end).annotate(returning=Exists(_earlier_plan()))
+    first_time, returning = _start_amounts(started, rates)
+    new = _movement(*first_time, missing)
+    restarted = _movement(*returning, missing)
 
     # Expansion and contraction: changes in the period to contributions that were running when they were made.
     expansion, contraction = Total(rates), Total(rates)
@@ -268,7 +292,9 @@ def period_figures(
         entry[1] += row["n"]
 
     gifts = Total(rates)
-    if with_income:
+    if with_income and recent_gifts is not None and end == now:
+        gifts = recent_gifts
+    elif with_income:
         gifts, _count = one_time_between(end - dt.timedelta(days=ONE_TIME_COUNTS_DAYS), end, rates)
     covering = mrr_end.copy()
     covering += gifts

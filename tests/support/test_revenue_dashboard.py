@@ -129,3 +129,17 @@ def test_the_page_speaks_russian(seeded):
     response, soup = page(client, "?month=2026-09")
     assert response.status_code == 200
     assert "Ежемесячный" in soup.get_text() or "доход" in soup.get_text().lower()
+
+
+def test_the_current_month_gives_the_gap_panels_figures(seeded, revenue):
+    from support.figures import figures_for
+
+    campaign, _plans = seeded
+    with at(NOW):
+        response = revenue.get(f"{URL}summary.csv")
+        live = figures_for(campaign)
+    by_label = {row[0]: row for row in csv.reader(io.StringIO(response.content.decode()))}
+    assert Decimal(by_label["The gap"][2]) == live.gap.amount
+    assert (
+        Decimal(by_label["Income that covers it (MRR + one-time gifts of the last 30 days)"][2]) == live.income.amount
+    )
