@@ -1,11 +1,10 @@
-"""Background work of the support app. Tasks take ids and dates, never an address or a token: the task table keeps a
-task's arguments until it has run."""
+"""Background work of the support app: the mails, which the named actions start after commit. Tasks take ids and
+dates, never an address or a token: the task table keeps a task's arguments until it has run. A task that runs a named
+action itself lives above the actions, in ``support/jobs.py``, so that actions and tasks never import each other."""
 
 import datetime as dt
 
 from django_tasks import task
-
-from core.actions import Actor
 
 
 @task()
@@ -20,14 +19,6 @@ def send_reminder_confirmation(reminder_id: int, due_on: str) -> bool:
     # An address refused for good stays unconfirmed, and the due-reminder job deletes it within a week.
     deliver(confirmation_message(reminder, dt.date.fromisoformat(due_on)))
     return True
-
-
-@task()
-def send_due_reminder(reminder_id: int) -> bool:
-    """Send reminder ``reminder_id`` if it is confirmed and due, and delete it. Safe to run twice."""
-    from support.actions.reminders import send_reminder
-
-    return send_reminder(actor=Actor.system("send_due_reminders"), reminder_id=reminder_id)
 
 
 @task()

@@ -248,7 +248,7 @@ def test_a_refused_address_is_dropped_and_never_quoted_by_the_task_queue(setting
     Reminder.objects.update(confirmed_at=timezone.now(), due_on=timezone.localdate())  # as if it had been confirmed
     call_command("send_due_reminders", verbosity=0)
     run_worker()
-    assert DBTaskResult.objects.get(task_path="support.tasks.send_due_reminder").return_value is False
+    assert DBTaskResult.objects.get(task_path="support.jobs.send_due_reminder").return_value is False
     assert not Reminder.objects.exists()
     assert AuditEntry.objects.filter(action="reminder.undeliverable").exists()
     assert tables_holding(address, "refused.reader") == set()

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from core.actions import Actor
 from support.actions.reminders import purge_stale_reminders
+from support.jobs import send_due_reminder
 from support.models import Reminder
-from support.tasks import send_due_reminder
 
 # The scheduler runs this every minute: a reminder already waiting in the queue (or failing to send) is queued again
 # only after this long.
