@@ -18,13 +18,18 @@ class Figures:
     percent: int  # of the monthly cost covered, 0–100 (income above cost still shows 100)
 
 
+def percent_of(part: Decimal, whole: Decimal) -> int:
+    """Whole percent of ``whole`` that ``part`` is, rounded down, 0–100 (income above the cost still shows 100)."""
+    if not whole:
+        return 0
+    return int(min(Decimal(100), (part / whole * 100).to_integral_value(rounding=ROUND_FLOOR)))
+
+
 def figures_for(campaign) -> Figures:
     cost = Money(campaign.monthly_cost, campaign.currency)
     income = ledger.monthly_income(campaign)
     gap = (cost - income).clamp_at_zero()
-    ratio = income.amount / cost.amount if cost.amount else Decimal(0)
-    percent = int(min(Decimal(100), (ratio * 100).to_integral_value(rounding=ROUND_FLOOR)))
-    return Figures(cost, income, gap, ledger.supporters_count(campaign), percent)
+    return Figures(cost, income, gap, ledger.supporters_count(campaign), percent_of(income.amount, cost.amount))
 
 
 def placeholder_values(campaign, figures, language):

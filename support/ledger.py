@@ -83,7 +83,8 @@ def supporters_count(campaign) -> int:
     return known + current.filter(supporter=None).count()
 
 
-def _day_start(day):
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of ``day`` in the site's time zone: whole days compared as moments."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_current_timezone())
 
 
@@ -100,9 +101,9 @@ def conversions_by_arm(campaign, *, start=None, end=None) -> dict:
     # function call per row, on SQLite in Python).
     contributions = Contribution.objects.filter(campaign=campaign).exclude(arm="")
     if start is not None:
-        contributions = contributions.filter(created_at__gte=_day_start(start))
+        contributions = contributions.filter(created_at__gte=day_start(start))
     if end is not None:
-        contributions = contributions.filter(created_at__lt=_day_start(end + dt.timedelta(days=1)))
+        contributions = contributions.filter(created_at__lt=day_start(end + dt.timedelta(days=1)))
     paid = Q(payments__status=Payment.Status.SUCCEEDED)
     rows = contributions.values("arm", "currency").annotate(
         total=Sum("payments__amount", filter=paid), n=Count("pk", distinct=True, filter=paid)

@@ -24,12 +24,13 @@ gifts grouped by month with a sum for each point's 30 days), and the cohorts fro
 import bisect
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from core.money import Money
+from support.figures import percent_of
 from support.ledger import ONE_TIME_COUNTS_DAYS
 from support.models import AmountChange, Contribution, Payment
 from support.revenue.amounts import RECURRING, Rates, Total, monthly_amount
@@ -52,19 +53,6 @@ def last_months(count: int, now: dt.datetime) -> list[dt.datetime]:
     """The starts of the ``count`` months up to and including the current one, oldest first."""
     current = month_start(now)
     return [add_months(current, -offset) for offset in range(count - 1, -1, -1)]
-
-
-def _month_key(value) -> tuple[int, int]:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return (value.year, value.month)
-
-
-def percent_of(part: Decimal, whole: Decimal) -> int:
-    """Whole percent, rounded down, 0–100 (as the live figures show it)."""
-    if not whole:
-        return 0
-    return int(min(Decimal(100), (part / whole * 100).to_integral_value(rounding=ROUND_FLOOR)))
 
 
 # --- buckets: grouping rows by month with plain comparisons ---------------------------------------------------
@@ -103,21 +91,26 @@ class Scan:
     rows: list  # (start bucket, end bucket, currency, frequency, today's amounts summed, count)
     changes: list  # every amount change: (changed_at, after − before, currency, frequency, started_at, ended_at)
 
-    def mrr_at(self, moment, now, rates: Rates) -> tuple[Total, int] | None:
-        """MRR at one of the boundaries, or at ``now`` (in the last month), from the rows alone; None otherwise."""
-        if moment in self.boundaries[:-1]:
-            index, current = self.boundaries.index(moment), False
-        elif moment == now and self.boundaries[-2] <= now < self.boundaries[-1]:
-            index, current = len(self.boundaries) - 1, True
-        else:
-            return None
+    def running(self, index, rates: Rates, *, current=False) -> tuple[Total, int]:
+        """Today's monthly amounts and the number of the contributions running at ``boundaries[index]`` (at now, in
+        the current month, with ``current``): started before it, and not stopped before it. Bucket ``i`` holds
+        ``[boundaries[i-1], boundaries[i])``."""
         total, count = Total(rates), 0
         for began, stopped, code, frequency, amount, n in self.rows:
-            # bucket i holds [boundaries[i-1], boundaries[i]): started before boundaries[index] is began <= index
             if began <= index and (stopped == NOT_YET or (not current and stopped > index)):
                 total.add(code, monthly_amount(amount, frequency))
                 count += n
-        _later_changes(self.changes, moment, total)
+        return total, count
+
+    def mrr_at(self, moment, now, rates: Rates) -> tuple[Total, int] | None:
+        """MRR at one of the boundaries, or at ``now`` (in the last month), from the rows alone; None otherwise."""
+        if moment in self.boundaries[:-1]:
+            total, count = self.running(self.boundaries.index(moment), rates)
+        elif moment == now and self.boundaries[-2] <= now < self.boundaries[-1]:
+            total, count = self.running(len(self.boundaries) - 1, rates, current=True)
+        else:
+            return None
+        total += _later_changes_at(self.changes, [moment], rates)[0]
         return total, count
 
 
@@ -130,7 +123,17 @@ def scan(starts) -> Scan:
         .annotate(total=Sum("amount"), n=Count("*"))  # "*", not the id: the index holds every column asked for
         .order_by()
     )
-    changes = AmountChange.objects.filter(contribution__started_at__isnull=False).values_list(
+    return Scan(
+        boundaries,
+        [(r["began"], r["stopped"], r["currency"], r["frequency"], r["total"], r["n"]) for r in rows],
+        amount_changes(),
+    )
+
+
+def amount_changes() -> list:
+    """Every amount change of a started regular contribution: (changed_at, after − before, currency, frequency,
+    started_at, ended_at), one query (changes are few)."""
+    rows = AmountChange.objects.filter(contribution__started_at__isnull=False).values_list(
         "changed_at",
         "after",
         "before",
@@ -139,20 +142,17 @@ def scan(starts) -> Scan:
         "contribution__started_at",
         "contribution__ended_at",
     )
-    return Scan(
-        boundaries,
-        [(r["began"], r["stopped"], r["currency"], r["frequency"], r["total"], r["n"]) for r in rows],
-        [
-            (when, after - before, code, frequency, began, ended)
-            for when, after, before, code, frequency, began, ended in changes
-        ],
-    )
+    return [
+        (when, after - before, code, frequency, began, ended)
+        for when, after, before, code, frequency, began, ended in rows
+    ]
 
 
 def _later_changes_at(changes, points, rates: Rates) -> list:
-    """For each of the ascending ``points``, the total to take off MRR there (as :func:`_later_changes` would), in
-    one pass over the changes: a change counts at every point after its contribution began, up to the change itself
-    and the contribution's end — a run of consecutive points, found by bisection."""
+    """For each of the ascending ``points``, what to add to today's amounts to get MRR there: the changes made at or
+    after the point to contributions running at it, taken off. One pass over the changes: a change counts at every
+    point after its contribution began, up to the change itself and the contribution's end — a run of consecutive
+    points, found by bisection."""
     steps = [Total(rates) for _point in range(len(points) + 1)]
     for changed_at, delta, code, frequency, began, ended in changes:
         upper = changed_at if ended is None else min(changed_at, ended)
@@ -168,28 +168,14 @@ def _later_changes_at(changes, points, rates: Rates) -> list:
     return result
 
 
-def _later_changes(changes, moment, total: Total):
-    """Take off ``total`` the changes made after ``moment`` to contributions running at it."""
-    for changed_at, delta, code, frequency, began, ended in changes:
-        if changed_at >= moment and began < moment and (ended is None or ended >= moment):
-            total.add(code, -monthly_amount(delta, frequency))
-
-
 # --- MRR at any moments (a period's start and end) --------------------------------------------------------------
-
-
-def running_at(moment):
-    """Regular contributions running at ``moment``."""
-    return Contribution.objects.filter(
-        frequency__in=RECURRING, started_at__isnull=False, started_at__lt=moment
-    ).exclude(ended_at__lt=moment)
 
 
 def mrr_at_many(moments, rates: Rates, changes=None) -> list:
     """``[(MRR Total, contributions running)]`` at each of ``moments``: one query for all of them (each moment a
     conditional sum over the same rows), and the amount changes (``changes`` from a :class:`Scan`, else read)."""
     if changes is None:
-        changes = scan([month_start(timezone.now())]).changes
+        changes = amount_changes()
     aggregates = {}
     for index, moment in enumerate(moments):
         running = Q(started_at__lt=moment) & (Q(ended_at__isnull=True) | Q(ended_at__gte=moment))
@@ -207,13 +193,9 @@ def mrr_at_many(moments, rates: Rates, changes=None) -> list:
         for row in rows:
             total.add(row["currency"], monthly_amount(row[f"total{index}"] or Decimal(0), row["frequency"]))
             count += row[f"n{index}"]
-        _later_changes(changes, moment, total)
+        total += _later_changes_at(changes, [moment], rates)[0]
         result.append((total, count))
     return result
-
-
-def mrr_at(moment, rates: Rates) -> tuple[Total, int]:
-    return mrr_at_many([moment], rates)[0]
 
 
 def one_time_between(start, end, rates: Rates) -> tuple[Total, int]:
@@ -307,16 +289,10 @@ def monthly_history(campaign, *, months: int = 24, currency: str | None = None, 
     for index, (start, at) in enumerate(zip(starts, points, strict=True)):
         month_bucket = index + 1  # bucket i holds [boundaries[i-1], boundaries[i])
         current = at == now
-        mrr, running = Total(rates), 0
-        started = ended = 0
-        for began, stopped, code, frequency, total, n in scanned.rows:
-            # running at the point: started before it, and not stopped before it
-            if began <= month_bucket and (stopped == NOT_YET or (not current and stopped > month_bucket)):
-                mrr.add(code, monthly_amount(total, frequency))
-                running += n
-            started += n if began == month_bucket else 0
-            ended += n if stopped == month_bucket else 0
+        mrr, running = scanned.running(month_bucket, rates, current=current)
         mrr += later[index]
+        started = sum(n for began, _stopped, _c, _f, _t, n in scanned.rows if began == month_bucket)
+        ended = sum(n for _began, stopped, _c, _f, _t, n in scanned.rows if stopped == month_bucket)
         month_gifts, month_count = by_month.get(month_bucket, (Total(rates), 0))
         income = mrr.copy()
         income += rolling[index]

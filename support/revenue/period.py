@@ -2,7 +2,7 @@
 
 With ``start`` and ``end`` the period's first moment and the moment after its last (``end`` never later than now):
 
-* **MRR** at the start and at the end (``support.revenue.history.mrr_at``), and its movement split into *new*
+* **MRR** at the start and at the end (``support.revenue.history``), and its movement split into *new*
   (contributions whose first payment arrived in the period, at the amount they started with), *restarted* (the same,
   by a supporter whose earlier regular contribution had stopped before), *expansion* and *contraction* (amount changes
   in the period of contributions running then) and *churn* (the monthly amount of contributions that stopped in the
@@ -25,10 +25,11 @@ from django.db.models import Count, Exists, F, OuterRef, Sum
 from django.utils import timezone
 
 from core.money import Money
-from support.ledger import ONE_TIME_COUNTS_DAYS
+from support.figures import percent_of
+from support.ledger import ONE_TIME_COUNTS_DAYS, day_start
 from support.models import AmountChange, Contribution, EndReason, Payment, Refund
 from support.revenue.amounts import RECURRING, Rates, Total, monthly_amount
-from support.revenue.history import add_months, month_start, mrr_at_many, one_time_between, percent_of
+from support.revenue.history import mrr_at_many, one_time_between
 
 P = Payment.Status
 
@@ -48,12 +49,11 @@ class Span:
 
     @property
     def start(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.first, dt.time()), timezone.get_current_timezone())
+        return day_start(self.first)
 
     @property
     def end(self) -> dt.datetime:
-        after = self.last + dt.timedelta(days=1)
-        return timezone.make_aware(dt.datetime.combine(after, dt.time()), timezone.get_current_timezone())
+        return day_start(self.last + dt.timedelta(days=1))
 
     @property
     def days(self) -> int:
@@ -168,9 +168,7 @@ def _start_amounts(started, rates) -> tuple[tuple[Total, int], tuple[Total, int]
         entry[0].add(row["currency"], monthly_amount(row["total"], row["frequency"]))
         entry[1] += row["n"]
     changes = (
-        AmountChange.objects.filter(
-            contribution__in=started.values("pk"), changed_at__gte=F("contribution__started_at")
-        )
+        AmountChange.objects.filter(contribution__in=started.values("pk"), changed_at__gt=F("contribution__started_at"))
         .annotate(returning=Exists(_earlier_plan("contribution__")))
         .values("returning", "contribution__currency", "contribution__frequency")
         .annotate(delta=Sum(F("after") - F("before")))
@@ -348,6 +346,3 @@ def period_figures(
 def current_month(now=None) -> Span:
     now = now or timezone.now()
     return Span.month_of(timezone.localtime(now).date())
-
-
-__all__ = ["Movement", "PeriodFigures", "Span", "add_months", "current_month", "month_start", "period_figures"]
