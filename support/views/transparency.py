@@ -14,37 +14,25 @@ published tree expect of every page.
 
 from django.conf import settings
 from django.db.models import Max
-from django.http import Http404
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from core.money import Money
 from core.reading import mark_reading
-from support import ledger
 from support.figures import figures_for
 from support.revenue.charts import count_chart, money_chart, month_table_rows
 from support.revenue.history import monthly_history
 from support.surfaces import active_campaign
+from support.views.localized import localized_url, page_language
 
 HISTORY_MONTHS = 12
 
 
 def transparency_url(language: str) -> str:
-    """The transparency page in ``language`` (the default language has no prefix)."""
-    if language == settings.LANGUAGE_CODE or language not in dict(settings.LANGUAGES):
-        return reverse("support:transparency")
-    return reverse("support:transparency", kwargs={"language": language})
-
-
-def _language(language):
-    if language is None:
-        return settings.LANGUAGE_CODE
-    if language == settings.LANGUAGE_CODE or language not in dict(settings.LANGUAGES):
-        raise Http404  # the default language lives at the unprefixed address only
-    return language
+    """The transparency page in ``language``."""
+    return localized_url("support:transparency", language)
 
 
 def latest_ledger_entry():
@@ -53,8 +41,7 @@ def latest_ledger_entry():
 
     moments = [
         Payment.objects.aggregate(at=Max("succeeded_at"))["at"],
-        Contribution.objects.aggregate(at=Max("started_at"))["at"],
-        Contribution.objects.aggregate(at=Max("ended_at"))["at"],
+        *Contribution.objects.aggregate(started=Max("started_at"), ended=Max("ended_at")).values(),
         AmountChange.objects.aggregate(at=Max("changed_at"))["at"],
         Refund.objects.aggregate(at=Max("created_at"))["at"],
     ]
@@ -72,8 +59,8 @@ def transparency_context(campaign, language, *, now=None):
     """What the page shows for ``campaign``, formatted for ``language``."""
     now = now or timezone.now()
     figures = figures_for(campaign)
-    recurring = ledger.monthly_recurring_income(campaign)
     history = monthly_history(campaign, months=HISTORY_MONTHS, now=now)
+    recurring = history.months[-1].mrr  # MRR now: the live figures' recurring income
     items = list(campaign.cost_items.all())
     currency = campaign.currency
     items_total = Money(sum((item.amount for item in items), Money.zero(currency).amount), currency)
@@ -112,7 +99,7 @@ def transparency_context(campaign, language, *, now=None):
 
 @require_safe
 def transparency(request, language=None):
-    language = _language(language)
+    language = page_language(language)
     campaign = active_campaign(language)
     with translation.override(language):
         context = {"language": language}

@@ -8,8 +8,6 @@ lines on their own. A reader who wants a receipt, or wants us to know a standing
 ``/support/`` for a reference of their own.
 """
 
-from django.conf import settings
-from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
@@ -18,16 +16,14 @@ from django.views.decorators.http import require_safe
 from core.reading import mark_reading
 from support.providers.registry import enabled_providers
 from support.statements import GENERAL_REFERENCE
+from support.views.localized import localized_url, page_language
 
 WAYS = ("bank_transfer", "crypto")
 
 
 def ways_url(way: str, language: str) -> str:
-    """The instruction page of ``way`` in ``language`` (the default language has no prefix)."""
-    name = f"support:{way}"
-    if language == settings.LANGUAGE_CODE or language not in dict(settings.LANGUAGES):
-        return reverse(name)
-    return reverse(name, kwargs={"language": language})
+    """The instruction page of ``way`` in ``language``."""
+    return localized_url(f"support:{way}", language)
 
 
 def ways_context(language: str) -> dict:
@@ -48,16 +44,8 @@ def ways_context(language: str) -> dict:
     }
 
 
-def _language(language):
-    if language is None:
-        return settings.LANGUAGE_CODE
-    if language == settings.LANGUAGE_CODE or language not in dict(settings.LANGUAGES):
-        raise Http404  # the default language lives at the unprefixed address only
-    return language
-
-
 def _way_page(request, way, language):
-    language = _language(language)
+    language = page_language(language)
     with translation.override(language):
         context = {"way": way, **ways_context(language)}
         response = TemplateResponse(request, f"support/ways_{way}.html", context)
