@@ -27,19 +27,11 @@ PAGE, FEED, SITEMAP, ROBOTS, SUPPORT = "page", "feed", "sitemap", "robots", "sup
 OVERLAY_KINDS = frozenset({FEED, SITEMAP, ROBOTS})
 
 # Support pages that need no server, by URL name, when the site has them: the landing page (in export mode it links
-# to the live checkout), the public payment instructions, the transparency page, and a snapshot of the live figures
-# the reader script reads.
-SUPPORT_URL_NAMES = (
-    "support:landing",
-    "support:goal",
-    "support:already",
-    "support:bank_transfer",
-    "support:crypto",
-    "support:transparency",
-)
+# to the live checkout), the public payment instructions, and a snapshot of the live figures the reader script reads.
+SUPPORT_URL_NAMES = ("support:landing", "support:goal", "support:already", "support:bank_transfer", "support:crypto")
 # Support pages that are reading pages through and through (the same bytes for everyone, no form, nothing a reader
-# sends): the published tree keeps them too, under their own owner, with the pages that show live figures.
-TREE_SUPPORT_URL_NAMES = {"support:transparency": "transparency"}
+# sends): listed as reading pages, under their own owner, so the published tree keeps them like any other.
+READING_SUPPORT_URL_NAMES = {"support:transparency": "transparency"}
 
 # Static files only the editors' side uses: Django's and Wagtail's admin assets.
 _ADMIN_STATIC_ROOTS = ("admin", "wagtail", "django_", "rest_framework", "debug_toolbar")
@@ -114,24 +106,16 @@ def feed_paths():
     return [path for path, _owner in owned_feed_paths()]
 
 
-def support_paths():
-    """The support pages by URL name, in the default language and, where a page has them, in every other language
+def localized_paths(name, owner):
+    """(path, owner) of the page ``name`` in the default language and, where it has them, in every other language
     (``/support/<language>/…``)."""
-    return [path for path, _owner in owned_support_paths()]
-
-
-def owned_support_paths():
-    """(path, owner) for every support page: ``"support"``, or its own owner for those the published tree keeps
-    (:data:`TREE_SUPPORT_URL_NAMES`)."""
     paths = []
     other_languages = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
-    for name in SUPPORT_URL_NAMES:
-        owner = TREE_SUPPORT_URL_NAMES.get(name, "support")
-        for kwargs in [{}, *({"language": code} for code in other_languages)]:
-            try:
-                paths.append((reverse(name, kwargs=kwargs), owner))
-            except NoReverseMatch:
-                continue  # a page this version of the site does not have, or has in one language only
+    for kwargs in [{}, *({"language": code} for code in other_languages)]:
+        try:
+            paths.append((reverse(name, kwargs=kwargs), owner))
+        except NoReverseMatch:
+            continue  # a page this version of the site does not have, or has in one language only
     return paths
 
 
@@ -157,7 +141,8 @@ def _owned_public_entries():
         (FEED, owned_feed_paths()),
         (SITEMAP, [(reverse("sitemap"), "sitemap"), *((path, "sitemap") for path in sitemap_shard_paths())]),
         (ROBOTS, [(reverse("robots_txt"), "robots")]),
-        (SUPPORT, owned_support_paths()),
+        (PAGE, [pair for name, owner in READING_SUPPORT_URL_NAMES.items() for pair in localized_paths(name, owner)]),
+        (SUPPORT, [pair for name in SUPPORT_URL_NAMES for pair in localized_paths(name, "support")]),
     ):
         for path, owner in paths:
             entries.setdefault(path, (Entry(path, kind), owner))

@@ -30,8 +30,6 @@ from mirrors.tree.store import Stored, Tree, digest_of
 logger = logging.getLogger(__name__)
 
 TREE_KINDS = frozenset({inventory.PAGE, inventory.FEED, inventory.SITEMAP, inventory.ROBOTS})
-# Support pages the tree keeps all the same (the transparency page): by owner, from the inventory.
-TREE_SUPPORT_OWNERS = frozenset(inventory.TREE_SUPPORT_URL_NAMES.values())
 # Headers that differ from file to file and that nginx makes itself (or, for the language, from languages.map).
 PER_FILE_HEADERS = frozenset({"content-type", "content-length", "content-language", "last-modified", "vary", "etag"})
 # What marks a file that shows live figures: rendered again on --refresh and whenever the asks change.
@@ -77,7 +75,7 @@ def publish(changes=(), *, full=False, refresh=False, tree=None, now=None):
         current = {
             entry.path: (entry, owner)
             for entry, owner in inventory.owned_public_entries().items()
-            if entry.kind in TREE_KINDS or owner in TREE_SUPPORT_OWNERS
+            if entry.kind in TREE_KINDS
         }
         renderer = Renderer(settings.CANONICAL_URL, export_mode=False)
         first = full or tree.fact("built") is None
