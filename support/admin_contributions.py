@@ -29,15 +29,13 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
-from wagtail.admin.auth import permission_denied
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from core.actions import Actor
 from core.errors import DomainError
 from core.models import AuditEntry
 from support.actions.bank_statements import OUTCOMES, ImportReport, import_bank_statement
 from support.actions.offline_payments import OFFLINE_METHODS, confirm_offline_payment, fail_offline_payment
+from support.admin_page import AdminPage as BaseAdminPage
 from support.cards.state import card_paused
 from support.models import Contribution, Payment
 from support.statements import MAX_BYTES, MAX_LINES, StatementError, StatementLine, find_references, read_statement
@@ -67,19 +65,10 @@ def can_confirm_payments(user):
     return user.is_active and user.has_perm(CONFIRM_PERMISSION)
 
 
-class AdminPage(WagtailAdminTemplateMixin, TemplateView):
-    """A Support page of the admin, open to the users ``permission_check`` lets in."""
+class AdminPage(BaseAdminPage):
+    """A page of the contributions' side: open to whoever may see contributions unless it says otherwise."""
 
     permission_check = staticmethod(can_view_contributions)
-
-    def dispatch(self, request, *args, **kwargs):
-        # The admin's own wrapper has already sent anonymous users to the login page and checked access_admin.
-        if not self.permission_check(request.user):
-            return permission_denied(request)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
 # --- the list

@@ -13,10 +13,8 @@ from django import forms
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
-from wagtail.admin.auth import permission_denied
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from support.admin_page import AdminPage
 from support.arms import HOLDBACK
 from support.models import SURFACES, Campaign
 from support.stats import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, Rate, campaign_stats, period_ending
@@ -189,19 +187,11 @@ def display_tables(stats, language):
 # --- the page
 
 
-class AskStatsView(WagtailAdminTemplateMixin, TemplateView):
+class AskStatsView(AdminPage):
     template_name = "support/admin/stats.html"
     page_title = gettext_lazy("Ask statistics")
     header_icon = "table"
-
-    def dispatch(self, request, *args, **kwargs):
-        # The admin's own wrapper has already sent anonymous users to the login page and checked access_admin.
-        if not can_view_stats(request.user):
-            return permission_denied(request)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+    permission_check = staticmethod(can_view_stats)
 
     def get(self, request, *args, **kwargs):
         campaigns = list(Campaign.objects.order_by("language", "-is_active", "name"))

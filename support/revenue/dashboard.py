@@ -18,11 +18,11 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView, View
+from django.views.generic import View
 from wagtail.admin.auth import permission_denied
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from core.money import CURRENCIES
+from support.admin_page import AdminPage
 from support.models import Campaign
 from support.revenue import charts
 from support.revenue.attribution import attribution
@@ -111,8 +111,8 @@ def parse_selection(query, campaigns, today: dt.date) -> Selection:
     return Selection(span, currency, campaign, problems)
 
 
-def build(selection: Selection, language: str, *, now=None) -> dict:
-    """Every figure, table and chart of the page (the CSV views use the tables)."""
+def build(selection: Selection, campaigns, *, now=None) -> dict:
+    """Every figure and table of the page (the CSV view uses the tables; the page adds the charts)."""
     now = now or timezone.now()
     campaign = selection.campaign
     scanned = scan(last_months(HISTORY_MONTHS, now))  # shared by the history, the cohorts and the periods' MRR
@@ -138,7 +138,7 @@ def build(selection: Selection, language: str, *, now=None) -> dict:
     found = attribution(selection.span, currency=selection.currency, now=now, paid=paid)
     retention = cohorts(months=COHORT_MONTHS, now=now, scanned=scanned)
     period = Period(selection.span.first, min(selection.span.last, timezone.localtime(now).date()))
-    asks = [campaign_stats(c, period) for c in Campaign.objects.order_by("language", "-is_active", "name")[:4]]
+    asks = [campaign_stats(c, period) for c in campaigns if c.is_active or c == campaign]
     tables = [
         summary_table(figures),
         *breakdown_tables(figures),
@@ -147,12 +147,11 @@ def build(selection: Selection, language: str, *, now=None) -> dict:
         cohort_table(retention),
     ]
     missing = sorted(set(figures.missing) | set(found.missing) | set(history.missing))
+    return {"figures": figures, "previous": previous, "history": history, "tables": tables, "missing": missing}
+
+
+def _charts(history, language):
     return {
-        "figures": figures,
-        "previous": previous,
-        "history": history,
-        "tables": tables,
-        "missing": missing,
         "money_chart": charts.money_chart(
             history.months, language, title=_("Recurring income and the gap, last %(n)s months") % {"n": HISTORY_MONTHS}
         ),
@@ -166,22 +165,19 @@ def _language(request):
     return "ru" if (getattr(request, "LANGUAGE_CODE", "") or "").startswith("ru") else "en"
 
 
-class RevenueDashboardView(WagtailAdminTemplateMixin, TemplateView):
+def _selection(request):
+    campaigns = list(Campaign.objects.all())  # in the model's order: language, the active one first, name
+    return campaigns, parse_selection(request.GET, campaigns, timezone.localdate())
+
+
+class RevenueDashboardView(AdminPage):
     template_name = "support/admin/revenue.html"
     page_title = gettext_lazy("Revenue")
     header_icon = "success"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not can_view_revenue(request.user):
-            return permission_denied(request)
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+    permission_check = staticmethod(can_view_revenue)
 
     def get(self, request, *args, **kwargs):
-        campaigns = list(Campaign.objects.order_by("language", "-is_active", "name"))
-        selection = parse_selection(request.GET, campaigns, timezone.localdate())
+        campaigns, selection = _selection(request)
         context = self.get_context_data(campaigns=campaigns, selection=selection, language=_language(request))
         return self.render_to_response(context, status=400 if selection.problems else 200)
 
@@ -200,7 +196,8 @@ class RevenueDashboardView(WagtailAdminTemplateMixin, TemplateView):
             }
         )
         if selection.campaign is not None:
-            context.update(build(selection, language))
+            built = build(selection, campaigns)
+            context.update(built, **_charts(built["history"], language))
         return context
 
 
@@ -208,12 +205,11 @@ class RevenueTableCSVView(View):
     def get(self, request, name):
         if not can_view_revenue(request.user):
             return permission_denied(request)
-        campaigns = list(Campaign.objects.order_by("language", "-is_active", "name"))
-        selection = parse_selection(request.GET, campaigns, timezone.localdate())
+        campaigns, selection = _selection(request)
         if selection.problems or selection.campaign is None:
             message = " ".join(selection.problems) or _("There is no campaign yet.")
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
-        tables = {table.name: table for table in build(selection, _language(request))["tables"]}
+        tables = {table.name: table for table in build(selection, campaigns)["tables"]}
         if name not in tables:
             raise Http404(_("There is no table “%(name)s”.") % {"name": name[:40]})
         span = selection.span
