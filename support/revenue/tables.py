@@ -24,22 +24,6 @@ class Table:
     caption: str = ""
 
 
-def _rate(rate: Rate):
-    """A conversion rate for a cell: "1.23 % [0.45–2.10 %]" in the page, three numbers in the CSV."""
-    if rate.value is None:
-        return RateCell(None, None, None)
-    return RateCell(
-        rate.value, rate.interval.low if rate.interval else None, rate.interval.high if rate.interval else None
-    )
-
-
-@dataclass(frozen=True)
-class RateCell:
-    value: float | None
-    low: float | None
-    high: float | None
-
-
 def summary_table(figures) -> Table:
     f = figures
     rows = [
@@ -136,30 +120,11 @@ def attribution_tables(found, asks) -> list:
         ),
     ]
     for stats in asks:
-        rows = []
-        for surface in stats.surfaces:
-            for arm in [*surface.arms]:
-                rows.append(
-                    [
-                        arm.arm,
-                        arm.surface or "",
-                        arm.impressions,
-                        arm.conversions,
-                        _rate(arm.conversion_rate),
-                        arm.revenue,
-                    ]
-                )
-        holdback = stats.holdback
-        rows.append(
-            [
-                holdback.arm,
-                "",
-                holdback.impressions,
-                holdback.conversions,
-                _rate(holdback.conversion_rate),
-                holdback.revenue,
-            ]
-        )
+        arms = [*(arm for surface in stats.surfaces for arm in surface.arms), stats.holdback]
+        rows = [
+            [arm.arm, arm.surface or "", arm.impressions, arm.conversions, arm.conversion_rate, arm.revenue]
+            for arm in arms
+        ]
         tables.append(
             Table(
                 f"asks-{stats.campaign.language}",
@@ -237,37 +202,40 @@ class CohortCell:
 def _csv_values(value):
     if isinstance(value, Money):
         return [str(value.amount), value.currency]
-    if isinstance(value, RateCell):
-        return ["" if v is None else f"{v:.6f}" for v in (value.value, value.low, value.high)]
+    if isinstance(value, Rate):  # the rate and its interval, as fractions
+        interval = value.interval
+        return [
+            "" if figure is None else f"{figure:.6f}"
+            for figure in (value.value, interval.low if interval else None, interval.high if interval else None)
+        ]
     if isinstance(value, CohortCell):
         return [str(value.running), "" if value.share is None else str(value.share)]
     return [str(value)]
 
 
-def _csv_headers(table):
-    headers = []
-    for index, header in enumerate(table.headers):
-        sample = next((row[index] for row in table.rows if row[index] != ""), None)
-        if isinstance(sample, Money):
-            headers += [str(header), f"{header} ({_('currency')})"]
-        elif isinstance(sample, RateCell):
-            headers += [str(header), f"{header} ({_('low')})", f"{header} ({_('high')})"]
-        elif isinstance(sample, CohortCell):
-            headers += [f"{header} ({_('running')})", f"{header} (%)"]
-        else:
-            headers.append(str(header))
-    return headers, [type(next((row[i] for row in table.rows if row[i] != ""), "")) for i in range(len(table.headers))]
+#: The CSV columns a cell of each kind takes, and what they are called after the table's header.
+_CSV_COLUMNS = {
+    Money: lambda header: [header, f"{header} ({_('currency')})"],
+    Rate: lambda header: [header, f"{header} ({_('low')})", f"{header} ({_('high')})"],
+    CohortCell: lambda header: [f"{header} ({_('running')})", f"{header} (%)"],
+}
 
 
 def to_csv(table: Table) -> str:
+    """The table as CSV: a column's kind is that of its first filled cell; an empty cell fills its columns blank."""
+    kinds = [type(next((row[i] for row in table.rows if row[i] != ""), "")) for i in range(len(table.headers))]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    headers, kinds = _csv_headers(table)
-    writer.writerow(headers)
-    blanks = {Money: 2, RateCell: 3, CohortCell: 2}
+    writer.writerow(
+        [name for header, kind in zip(table.headers, kinds, strict=True) for name in _columns(kind, str(header))]
+    )
     for row in table.rows:
         values = []
         for value, kind in zip(row, kinds, strict=True):
-            values += [""] * blanks.get(kind, 1) if value == "" else _csv_values(value)
+            values += [""] * len(_columns(kind, "")) if value == "" else _csv_values(value)
         writer.writerow(values)
     return out.getvalue()
+
+
+def _columns(kind, header):
+    return _CSV_COLUMNS[kind](header) if kind in _CSV_COLUMNS else [header]

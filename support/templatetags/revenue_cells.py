@@ -4,18 +4,17 @@ grouped, rates with their interval, retention shares as a shaded cell."""
 from decimal import Decimal
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.html import format_html
 
 from core.money import Money
-from support.revenue.tables import CohortCell, RateCell
+from support.admin_views import rate_cell
+from support.revenue.tables import CohortCell
+from support.stats import Rate
 
 register = template.Library()
 SHADES = 5  # classes revenue-shade-0 … revenue-shade-4, lightest to darkest
-
-
-def _percent(fraction):
-    return formats.number_format(Decimal(repr(fraction * 100)).quantize(Decimal("0.01")), decimal_pos=2)
 
 
 @register.simple_tag
@@ -26,11 +25,8 @@ def revenue_cell(value, language):
         return format_html("<td>{}</td>", "" if value is None else value)
     if isinstance(value, int | Decimal):
         return format_html('<td class="w-tabular-nums">{}</td>', formats.number_format(value, force_grouping=True))
-    if isinstance(value, RateCell):
-        if value.value is None:
-            return format_html("<td>{}</td>", "—")
-        interval = f" [{_percent(value.low)}–{_percent(value.high)} %]" if value.low is not None else ""
-        return format_html('<td class="w-tabular-nums">{} %{}</td>', _percent(value.value), interval)
+    if isinstance(value, Rate):  # as the ask statistics show a rate: its interval, or why there is none
+        return render_to_string("support/admin/_stats_cell.html", {"cell": rate_cell(value)})
     if isinstance(value, CohortCell):
         if value.share is None:
             return format_html("<td>{}</td>", "—")
