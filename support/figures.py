@@ -25,6 +25,11 @@ def percent_of(part: Decimal, whole: Decimal) -> int:
     return int(min(Decimal(100), (part / whole * 100).to_integral_value(rounding=ROUND_FLOOR)))
 
 
+def count_in(language: str, count: int) -> str:
+    """A count of people as the page's language groups digits: “1,240” in English, “1 240” in Russian."""
+    return f"{count:,}".replace(",", "\u00a0" if language == "ru" else ",")
+
+
 def figures_for(campaign) -> Figures:
     cost = Money(campaign.monthly_cost, campaign.currency)
     income = ledger.monthly_income(campaign)
@@ -41,7 +46,7 @@ def placeholder_values(campaign, figures, language):
         "ad_free_since": ad_free_since,
         "country": campaign.banned_in,
         "min_monthly": Money(campaign.min_monthly, campaign.currency).format(language),
-        "supporters": f"{figures.supporters:,}".replace(",", "\u00a0" if language == "ru" else ","),
+        "supporters": count_in(language, figures.supporters),
         "percent": f"{figures.percent}",
     }
 

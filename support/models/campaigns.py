@@ -52,7 +52,7 @@ class CampaignForm(WagtailAdminModelForm):
         amounts = [
             form.cleaned_data["amount"]
             for form in formset.forms
-            if form.cleaned_data.get("amount") is not None and not formset._should_delete_form(form)
+            if form.cleaned_data.get("amount") is not None and not form.cleaned_data.get("DELETE")
         ]
         cost = self.cleaned_data.get("monthly_cost")
         if amounts and cost is not None and sum(amounts, Decimal(0)) != cost:

@@ -14,9 +14,11 @@ The asks' own table, with impressions and the 95 % intervals of their conversion
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.money import Money
@@ -94,10 +96,10 @@ def _matches(host: str, patterns) -> bool:
 
 
 def mirror_hosts() -> set:
-    hosts = {url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] for url in settings.MIRROR_LIVE_URLS}
-    hosts.update(settings.REVENUE_MIRROR_HOSTS)
-    canonical = settings.CANONICAL_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return {host.lower() for host in hosts if host and host != canonical}
+    """Our mirrors' hosts: the live copies the site links to and ``REVENUE_MIRROR_HOSTS``, less the canonical one."""
+    hosts = {urlsplit(url).hostname for url in settings.MIRROR_LIVE_URLS} | set(settings.REVENUE_MIRROR_HOSTS)
+    hosts.discard(urlsplit(settings.CANONICAL_URL).hostname)
+    return {host.lower() for host in hosts if host}
 
 
 def referrer_class(host: str, mirrors=None) -> str:
@@ -137,8 +139,6 @@ class Attribution:
 def attribution(span, *, currency: str, now=None, paid=None) -> Attribution:
     """Two grouped queries (conversions, and the period's payments unless ``paid`` holds them already) for every
     table, then the names of the articles they mention."""
-    from django.utils import timezone
-
     now = now or timezone.now()
     rates = Rates.into(currency)
     start, end = span.start, min(span.end, now)

@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from core.money import Money
+from support.figures import count_in
 
 WIDTH, HEIGHT = 640, 280
 LEFT, RIGHT, TOP, BOTTOM = 76, 12, 14, 42  # room for the money labels on the left, the months below
@@ -68,10 +69,6 @@ def _month_label(month, language) -> str:
 def _month_abbreviation(month, language) -> str:
     with translation.override(language):
         return formats.date_format(month.start, "M")
-
-
-def _count(value: int, language: str) -> str:
-    return f"{value:,}".replace(",", "\u00a0" if language == "ru" else ",")
 
 
 def _joined(parts):
@@ -271,19 +268,19 @@ def count_chart(months, language, *, title, chart_id="count-chart"):
                     _n(TOP + PLOT_HEIGHT - y),
                     BAR,
                     _("%(month)s: %(count)s recurring supporters")
-                    % {"month": _month_label(month, language), "count": _count(month.recurring_supporters, language)},
+                    % {"month": _month_label(month, language), "count": count_in(language, month.recurring_supporters)},
                 )
             )
         first, last = months[0], months[-1]
         desc = _("Recurring supporters from %(first)s to %(last)s: %(count_first)s, then %(count_last)s.") % {
             "first": _month_label(first, language),
             "last": _month_label(last, language),
-            "count_first": _count(first.recurring_supporters, language),
-            "count_last": _count(last.recurring_supporters, language),
+            "count_first": count_in(language, first.recurring_supporters),
+            "count_last": count_in(language, last.recurring_supporters),
         }
     body = format_html(
         "{}{}{}",
-        _grid(top, step, lambda value: _count(int(value), language)),
+        _grid(top, step, lambda value: count_in(language, int(value))),
         _joined(bars),
         _x_labels(months, language),
     )
@@ -302,9 +299,9 @@ def month_table_rows(months, language):
             "cost": month.cost.format(language),
             "gap": month.gap.format(language),
             "percent": month.percent,
-            "recurring_supporters": _count(month.recurring_supporters, language),
-            "started": _count(month.started, language),
-            "ended": _count(month.ended, language),
+            "recurring_supporters": count_in(language, month.recurring_supporters),
+            "started": count_in(language, month.started),
+            "ended": count_in(language, month.ended),
         }
         for month in months
     ]
