@@ -164,6 +164,18 @@ def plain(amount: Decimal) -> str:
 # --- The form ---------------------------------------------------------------------------------------------------------
 
 
+PLAIN_AMOUNT_FIELDS = ("amount", "other_amount")
+
+
+def amount_fields(data, currency) -> tuple[str, str]:
+    """The two fields that carry the amount of the chosen ``currency``: the plain ``amount`` and ``other_amount`` when
+    the form sent them (a script, a form of its own), else that currency's own ladder (``amount_<CODE>``,
+    ``other_amount_<CODE>``). What the form reads and what it shows again after an error both ask here."""
+    if currency is None or any(name in data for name in PLAIN_AMOUNT_FIELDS):
+        return PLAIN_AMOUNT_FIELDS
+    return f"amount_{currency}", f"other_amount_{currency}"
+
+
 class CheckoutForm(forms.Form):
     """Validates a POST of the checkout. ``cleaned_data`` then holds ``amount`` (what the reader chose, Money) and
     ``total`` (with the fees if they cover them), besides the fields."""
@@ -222,12 +234,9 @@ class CheckoutForm(forms.Form):
     def _chosen_amount(self, currency):
         """(the number, whether it was picked from the ladder) for ``currency``: the plain fields when they are sent,
         else that currency's own ladder."""
-        if "amount" in self.data or "other_amount" in self.data or currency is None:
-            choice = (self.cleaned_data.get("amount") or "").strip()
-            other = (self.cleaned_data.get("other_amount") or "").strip()
-        else:
-            choice = str(self.data.get(f"amount_{currency}", "")).strip()
-            other = str(self.data.get(f"other_amount_{currency}", "")).strip()
+        names = amount_fields(self.data, currency)
+        source = self.cleaned_data if names == PLAIN_AMOUNT_FIELDS else self.data  # the plain fields are form fields
+        choice, other = (str(source.get(name) or "").strip() for name in names)
         picked = choice not in ("", OTHER)
         raw = choice if picked else other
         if not raw:

@@ -30,6 +30,7 @@ from support.checkout import (
     OTHER,
     CheckoutForm,
     FormTokenError,
+    amount_fields,
     claim,
     issue_token,
     offer_for,
@@ -185,11 +186,10 @@ def _state_of(form):
     data = form.data
     currency = data.get("currency", "")[:3]
     amounts = {}
-    for code in form.offer.currencies:  # as support.checkout reads them: the plain fields, when sent, for the currency
-        if code == currency and ("amount" in data or "other_amount" in data):
-            amounts[code] = (data.get("amount", "")[:20], data.get("other_amount", "")[:20])
-        elif f"amount_{code}" in data or f"other_amount_{code}" in data:
-            amounts[code] = (data.get(f"amount_{code}", "")[:20], data.get(f"other_amount_{code}", "")[:20])
+    for code in form.offer.currencies:  # each ladder as sent; the chosen currency's from the fields the form read
+        names = amount_fields(data, code) if code == currency else (f"amount_{code}", f"other_amount_{code}")
+        if any(name in data for name in names):
+            amounts[code] = tuple(data.get(name, "")[:20] for name in names)
     return {
         "frequency": data.get("frequency", ""),
         "amounts": amounts,
