@@ -7,14 +7,12 @@ by walking every contribution, never through a query — what each figure must b
 to the cent.
 """
 
-import contextlib
 import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from core.actions import Actor
 from core.money import Money
@@ -26,6 +24,7 @@ from support.actions.contributions import (
     start_contribution,
 )
 from support.actions.manage import change_contribution_amount
+from support.demo_history import Clock, simulated_now
 from support.models import Campaign, ExchangeRate
 
 STAFF = Actor("staff", "1")
@@ -36,15 +35,9 @@ FIRST_MONTH = dt.datetime(2026, 4, 1, tzinfo=TZ)
 NOW = dt.datetime(2026, 11, 17, 15, 30, tzinfo=TZ)
 
 
-@contextlib.contextmanager
 def at(moment):
-    """Make the actions (and auto_now fields) see ``moment`` as the time."""
-    original = timezone.now
-    timezone.now = lambda: moment
-    try:
-        yield
-    finally:
-        timezone.now = original
+    """Make the actions (and auto_now fields) see ``moment`` as the time: the demo history's own clock."""
+    return simulated_now(Clock(moment))
 
 
 @dataclass
