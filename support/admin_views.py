@@ -55,25 +55,28 @@ class Selection:
     problems: list
 
 
+def chosen_campaign(query, campaigns, problems):
+    """The campaign ``?campaign=`` names among ``campaigns`` (already loaded: whatever the value, it never reaches the
+    database), else the first active one, then the first at all; a bad value adds its message to ``problems``."""
+    default = next((c for c in campaigns if c.is_active), campaigns[0] if campaigns else None)
+    raw = query.get("campaign", "").strip()
+    if not raw:
+        return default
+    found = {str(c.pk): c for c in campaigns}.get(raw)
+    if found is None:
+        showing = _("showing “%(name)s”") % {"name": default.name} if default else _("there are no campaigns yet")
+        problems.append(_("There is no campaign “%(value)s”; %(showing)s.") % {"value": raw[:40], "showing": showing})
+        return default
+    return found
+
+
 def parse_selection(query, campaigns):
     """The campaign and period asked for in ``query``, falling back to defaults with a message for each bad value.
 
     The default campaign is the first active one (then the first at all); the default period the last 30 days.
     """
     problems = []
-    default = next((c for c in campaigns if c.is_active), campaigns[0] if campaigns else None)
-    campaign = default
-    raw = query.get("campaign", "").strip()
-    if raw:
-        # Looked up among the campaigns already loaded: whatever the value, it never reaches the database.
-        found = {str(c.pk): c for c in campaigns}.get(raw)
-        if found is None:
-            showing = _("showing “%(name)s”") % {"name": default.name} if default else _("there are no campaigns yet")
-            problems.append(
-                _("There is no campaign “%(value)s”; %(showing)s.") % {"value": raw[:40], "showing": showing}
-            )
-        else:
-            campaign = found
+    campaign = chosen_campaign(query, campaigns, problems)
     days = DEFAULT_PERIOD_DAYS
     raw = query.get("days", "").strip()
     if raw:

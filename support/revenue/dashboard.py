@@ -23,6 +23,7 @@ from wagtail.admin.auth import permission_denied
 
 from core.money import CURRENCIES
 from support.admin_page import AdminPage
+from support.admin_views import chosen_campaign
 from support.models import Campaign
 from support.revenue import charts
 from support.revenue.attribution import attribution
@@ -66,15 +67,7 @@ def _date(raw):
 
 def parse_selection(query, campaigns, today: dt.date) -> Selection:
     problems = []
-    default_campaign = next((c for c in campaigns if c.is_active), campaigns[0] if campaigns else None)
-    campaign = default_campaign
-    raw = query.get("campaign", "").strip()
-    if raw:
-        found = {str(c.pk): c for c in campaigns}.get(raw)
-        if found is None:
-            problems.append(_("There is no campaign “%(value)s”; showing the default one.") % {"value": raw[:40]})
-        else:
-            campaign = found
+    campaign = chosen_campaign(query, campaigns, problems)
 
     span = Span.month_of(today)
     month, first, last = (query.get(name, "").strip() for name in ("month", "from", "to"))
