@@ -2,17 +2,15 @@
 
 import pytest
 
+from tests.browser.admin import log_in
+
 pytestmark = pytest.mark.browser
 
 
 def test_an_editor_logs_in_and_opens_the_stats(chromium, reading_server):
     context = chromium.new_context()
     page = context.new_page()
-    page.goto(reading_server + "/admin/login/")
-    page.fill("input[name=username]", "editor")
-    page.fill("input[name=password]", "samizdat-demo")
-    page.click("button[type=submit]")
-    page.wait_for_load_state("load")
+    log_in(page, reading_server, "editor")
     assert page.url.rstrip("/").endswith("/admin"), page.url
     response = page.goto(reading_server + "/admin/support/stats/")
     assert response.status == 200

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.admin import log_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -17,11 +19,7 @@ def test_the_admin_works_under_its_own_policy(chromium, reading_server, article)
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        page.goto(reading_server + "/admin/login/")
-        page.fill("input[name=username]", "editor")
-        page.fill("input[name=password]", "samizdat-demo")
-        page.click("button[type=submit]")
-        page.wait_for_load_state("load")
+        log_in(page, reading_server, "editor")
         for path in ["/admin/", "/admin/pages/", f"/admin/pages/{article.pk}/edit/", "/admin/images/"]:
             response = page.goto(reading_server + path, wait_until="load")
             assert response.status == 200, path

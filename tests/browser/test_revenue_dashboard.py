@@ -3,6 +3,8 @@
 
 import pytest
 
+from tests.browser.admin import log_in
+
 pytestmark = pytest.mark.browser
 
 
@@ -10,11 +12,7 @@ pytestmark = pytest.mark.browser
 def test_the_revenue_person_reads_the_dashboard(chromium, reading_server, javascript):
     context = chromium.new_context(java_script_enabled=javascript)
     page = context.new_page()
-    page.goto(reading_server + "/admin/login/")
-    page.fill("input[name=username]", "revenue")
-    page.fill("input[name=password]", "samizdat-demo")
-    page.click("button[type=submit]")
-    page.wait_for_load_state("load")
+    log_in(page, reading_server, "revenue")
     response = page.goto(reading_server + "/admin/support/revenue/?currency=EUR")
     assert response.status == 200
     assert page.locator("[data-revenue-headline] [data-figure=mrr]").count() == 1
