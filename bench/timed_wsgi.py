@@ -25,14 +25,16 @@ import time
 import stripe
 
 from samizdat.wsgi import application as django_application
+from support.providers.stripe_http import KeepAliveClient
 
 _timing = threading.local()
 PROFILE_DIR = os.environ.get("BENCH_PROFILE_DIR", "")
 PROFILE_EVERY = 20
 
 
-class TimedRequestsClient(stripe.RequestsClient):
-    """The SDK's usual HTTP client, adding the time each call takes to the current request's provider time."""
+class TimedClient(KeepAliveClient):
+    """The HTTP client the site gives the SDK, adding the time each call takes to the current request's provider
+    time."""
 
     def request(self, method, url, headers, post_data=None):
         started = time.perf_counter()
@@ -42,7 +44,7 @@ class TimedRequestsClient(stripe.RequestsClient):
             _timing.provider = getattr(_timing, "provider", 0.0) + time.perf_counter() - started
 
 
-stripe.default_http_client = TimedRequestsClient()
+stripe.default_http_client = TimedClient()
 
 
 def application(environ, start_response):

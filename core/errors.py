@@ -11,3 +11,7 @@ class DomainError(Exception):
 
 class IllegalTransition(DomainError):
     """A state machine was asked for a move it does not allow."""
+
+
+class MissingRow(DomainError):
+    """An action was asked about a row that does not exist (a stale link, an id made up, or erased since)."""

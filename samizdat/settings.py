@@ -343,6 +343,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO" if IS_PRODUCTION else "WARNING")},
+    # The Stripe SDK writes two INFO lines for every API call (every webhook's re-fetch): noise in the journal, and
+    # CPU on the hot path. Its warnings and errors still come through; STRIPE_LOG_LEVEL=INFO brings the lines back.
+    "loggers": {"stripe": {"level": env("STRIPE_LOG_LEVEL", "WARNING")}},
 }
 
 # --- Scheduler: `manage.py run_scheduler` runs these management commands every minute, in this order. A setting

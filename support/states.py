@@ -8,7 +8,7 @@ refuses an illegal move with :class:`core.errors.IllegalTransition`. An action t
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import DomainError, IllegalTransition
+from core.errors import IllegalTransition, MissingRow
 from support.models import Contribution, EndReason, Payment
 
 P = Payment.Status
@@ -42,7 +42,7 @@ def _move(model, moves, pk, to, **fields):
     """Lock the row, move it to ``to`` (or do nothing if it is there), and return (row, changed)."""
     row = only_row(model.objects.select_for_update().filter(pk=pk))
     if row is None:  # a stale link or a made-up id: a clear message, not a 500
-        raise DomainError(f"There is no {model._meta.verbose_name} #{pk}.")
+        raise MissingRow(f"There is no {model._meta.verbose_name} #{pk}.")
     return _move_row(row, moves, to, fields)
 
 

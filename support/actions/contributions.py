@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from core import page_cache
 from core.actions import Actor, after_commit, record
-from core.errors import DomainError
+from core.errors import DomainError, MissingRow
 from core.money import Money
 from support.models import Contribution, EndReason, Payment, Refund, Reminder, Supporter
 from support.models.ledger import FREQUENCIES, METHODS
@@ -65,12 +65,14 @@ def receipt_due(contribution, payment):
         after_commit(send_receipt.enqueue, payment.pk)
 
 
-def _lock_contribution_of(payment_id) -> Contribution:
+def _lock_contribution_of(payment_id, provider="") -> Contribution:
     """Lock the contribution a payment belongs to (before the payment: see the module's note on lock order). One
-    query: the contribution is found through the payment and only its own row is locked (``of=("self",)``)."""
-    contribution = only_row(Contribution.objects.select_for_update(of=("self",)).filter(payments__pk=payment_id))
+    query: the contribution is found through the payment and only its own row is locked (``of=("self",)``). With
+    ``provider``, a payment of another provider counts as none."""
+    match = {"payments__pk": payment_id, **({"payments__provider": provider} if provider else {})}
+    contribution = only_row(Contribution.objects.select_for_update(of=("self",)).filter(**match))
     if contribution is None:
-        raise DomainError(f"There is no payment #{payment_id}.")
+        raise MissingRow(f"There is no {provider + ' ' if provider else ''}payment #{payment_id}.")
     return contribution
 
 
@@ -143,14 +145,16 @@ def start_contribution(
 
 
 @transaction.atomic
-def confirm_payment(*, actor: Actor, payment_id: int, provider_id=None, transaction_reference="") -> bool:
-    """Money arrived. Idempotent: confirming a confirmed payment changes nothing and returns False.
+def confirm_payment(*, actor: Actor, payment_id: int, provider_id=None, transaction_reference="", provider="") -> bool:
+    """Money arrived. Idempotent: confirming a confirmed payment changes nothing and returns False (whatever provider
+    id it was paid with: it keeps the first). With ``provider``, only a payment of that provider is confirmed; any
+    other is :class:`~core.errors.MissingRow`, as one that does not exist.
 
     A failed payment may still be confirmed (a transfer that arrived late); its contribution then becomes active
     (recurring) or completed (once) if it was pending or failed, and stays as it is otherwise (a cancelled
     contribution stays cancelled: the money is recorded, and staff decide whether to give it back).
     """
-    contribution = _lock_contribution_of(payment_id)
+    contribution = _lock_contribution_of(payment_id, provider)
     fields = {}
     if provider_id:
         fields["provider_id"] = provider_id

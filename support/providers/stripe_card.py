@@ -1,4 +1,5 @@
-"""Card payments through Stripe: the only module that imports the Stripe SDK.
+"""Card payments through Stripe: the only module that imports the Stripe SDK (with ``stripe_http``, the HTTP client
+it talks through).
 
 It uses the API subset that real Stripe and localstripe both speak (``../shared/DESIGN.md``): a Customer and a
 SetupIntent prepared for the pay page, which confirms the SetupIntent with Stripe.js; then the server charges once (a
@@ -33,7 +34,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.actions import Actor
-from core.errors import DomainError
+from core.errors import DomainError, MissingRow
 from core.money import CURRENCIES, Money
 from support.actions.contributions import (
     cancel_contribution,
@@ -43,6 +44,7 @@ from support.actions.contributions import (
     record_renewal,
 )
 from support.models import Contribution, Payment
+from support.providers import stripe_http
 from support.providers.base import PaymentProvider, ProviderStep, pay_page_url
 from support.states import C, P, only_row
 
@@ -68,6 +70,7 @@ def configure():
     stripe.api_key = settings.STRIPE_SECRET_KEY
     stripe.api_base = settings.STRIPE_API_BASE
     stripe.max_network_retries = 0 if not settings.STRIPE_API_BASE.startswith("https://") else 2
+    stripe_http.install()
     return stripe
 
 
@@ -408,12 +411,19 @@ def _plain(obj) -> dict:
     return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
 
 
+def _payment_named_by(intent: dict) -> int | None:
+    """The id of the payment the card step named in the intent's metadata, if it names one (a bigint, never a value
+    that would make a query fail)."""
+    reference = str((intent.get("metadata") or {}).get("samizdat_payment", ""))
+    return int(reference) if reference.isdigit() and len(reference) <= 18 else None
+
+
 def _payment_of_intent(intent: dict) -> Payment | None:
     """The payment an intent paid (its id recorded), else the card payment its metadata names; one query for both."""
     match = Q(provider_id=intent["id"])
-    reference = str((intent.get("metadata") or {}).get("samizdat_payment", ""))
-    if reference.isdigit() and len(reference) <= 18:  # a bigint, never a query that fails
-        match |= Q(pk=int(reference), provider="card")
+    named = _payment_named_by(intent)
+    if named is not None:
+        match |= Q(pk=named, provider="card")
     found = list(Payment.objects.filter(match).order_by()[:2])
     found.sort(key=lambda payment: payment.provider_id != intent["id"])
     return found[0] if found else None
@@ -424,6 +434,19 @@ def apply_payment_intent(intent) -> str:
     intent = _plain(intent)
     if intent.get("invoice"):
         return apply_invoice(configure().Invoice.retrieve(intent["invoice"]))
+    named = _payment_named_by(intent)
+    if intent["status"] == "succeeded" and named is not None:
+        # The hot path of every card gift: the payment is the one the metadata names, confirmed under its locks with
+        # nothing read before. A payment paid already (by this intent, or by another: a second card after a decline,
+        # which staff see as a double) is left as it is.
+        try:
+            confirmed = confirm_payment(actor=ACTOR, payment_id=named, provider_id=intent["id"], provider="card")
+        except MissingRow:  # erased since, or no card payment of ours
+            return ""
+        except DomainError:  # e.g. the intent's id is on another payment already: the general path finds that one
+            pass
+        else:
+            return f"confirmed payment #{named} ({intent['id']})" if confirmed else ""
     payment = _payment_of_intent(intent)
     if payment is None:
         return ""

@@ -5,16 +5,16 @@ Re-fetching is an HTTP call to Stripe, so it happens before any transaction is o
 not the ledger's) waits on Stripe. Acting is one transaction: it claims the event (sets ``handled_at`` where it is
 still empty, which locks the row), then moves the ledger through the named actions. A second delivery of the same
 event finds it handled and answers "duplicate" without calling Stripe; one that arrives while the first is under way
-fetches too, then waits on the claim, finds it taken and changes nothing.
+either waits on the record while the first applies it and then finds it handled, or (while the first is still
+fetching) fetches too, then waits on the claim, finds it taken and changes nothing.
 
 Answers 400 for a bad signature, 200 for what is ignored, duplicated or handled (an error that a retry cannot fix is
 stored on the event for staff), and 500 only to ask Stripe to send it again (the API was unreachable or failing).
 """
 
-import contextlib
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -29,16 +29,26 @@ def _answer(status, text):
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
-def _record(events, event_id, event_type):
-    """Record the event once (the unique constraint keeps a concurrent delivery from adding a second row). Returns
-    whether it has been handled already. No transaction is opened for it: one INSERT commits on its own, and one that
-    loses the race to a concurrent delivery of the same event changes nothing."""
-    seen = events.values_list("handled_at", flat=True)[:1]
-    if seen:
-        return seen[0] is not None
-    with contextlib.suppress(IntegrityError):  # the other delivery recorded it; whichever claims it first applies it
-        ProviderEvent.objects.create(provider="stripe", event_id=event_id, type=event_type[:100])
-    return False
+# One statement whether the event is new or not: insert it, or (on the unique constraint) leave the row as it is,
+# and say whether it was handled. "Leaving it" is an update to the same value, since only DO UPDATE returns the
+# existing row; it waits if a concurrent delivery is applying the event, then sees it handled. PostgreSQL and SQLite
+# (3.35 and later) both speak it.
+RECORD = (
+    "INSERT INTO support_providerevent (provider, event_id, type, received_at, handled_at, error) "
+    "VALUES (%s, %s, %s, %s, NULL, '') "
+    "ON CONFLICT (provider, event_id) DO UPDATE SET provider = EXCLUDED.provider "
+    "RETURNING handled_at"
+)
+
+
+def _record(event_id, event_type):
+    """Record the event once (the unique constraint keeps a concurrent delivery from adding a second row), outside
+    any transaction: the one statement commits on its own. Returns whether the event has been handled already."""
+    with connection.cursor() as cursor:
+        received = connection.ops.adapt_datetimefield_value(timezone.now())
+        cursor.execute(RECORD, ["stripe", event_id, event_type[:100], received])
+        (handled_at,) = cursor.fetchone()
+    return handled_at is not None
 
 
 def _claim(events) -> bool:
@@ -60,7 +70,7 @@ def stripe_webhook(request):
         return _answer(400, str(error))
     event_id, event_type = event["id"], event["type"]
     events = ProviderEvent.objects.filter(provider="stripe", event_id=event_id)
-    if _record(events, event_id, event_type):
+    if _record(event_id, event_type):
         return _answer(200, "duplicate")
     if event_type not in stripe_card.HANDLED_EVENTS:
         return _answer(200, "ignored")

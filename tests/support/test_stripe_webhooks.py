@@ -17,9 +17,9 @@ from tests.support.test_stripe_card import start
 localstripe_server, localstripe = fixtures.localstripe_server, fixtures.localstripe
 
 pytestmark = pytest.mark.django_db
-# Savepoints included, since each test runs in a transaction: select, insert, savepoint, claim, payment, savepoint, lock
-# contribution, lock payment, update payment, update contribution, audit entry, release, release.
-QUERIES_PER_NEW_EVENT = 13
+# Savepoints included, since each test runs in a transaction: record (one upsert), savepoint, claim, savepoint, lock
+# the contribution of the payment the intent names, lock the payment, update both, audit entry, release, release.
+QUERIES_PER_NEW_EVENT = 11
 
 
 def reconcile():
