@@ -8,16 +8,36 @@ from pathlib import Path
 os.environ.setdefault("SAMIZDAT_ENV", "test")
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
 
+# The database the settings name, before any test database replaces it.
+CONFIGURED_DATABASE = settings.DATABASES["default"]["NAME"]
+
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database holds the demo newsroom, loaded once for the whole run."""
+def django_db_setup(request, django_db_setup, django_db_blocker, django_db_keepdb, django_db_createdb):
+    """The test database holds the demo newsroom, loaded once for the whole run.
+
+    pytest-django creates test databases only for the collected tests that ask for them (the ``db`` fixture or the
+    ``django_db`` mark). The browser tests and the export walks read the committed demo data through fixtures that
+    depend on this one instead, so when only they run, the test database is created here, the same way.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    created = None
+    keepdb = django_db_keepdb and not django_db_createdb
     with django_db_blocker.unblock():
+        if connections["default"].settings_dict["NAME"] == CONFIGURED_DATABASE:
+            verbosity = request.config.option.verbose
+            created = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"}, keepdb=keepdb)
         call_command("load_demo", verbosity=0)
+    yield
+    if created is not None and not keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(created, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(autouse=True)
