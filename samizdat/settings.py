@@ -431,6 +431,11 @@ STRIPE_JS_URL = env(
 )
 STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", "whsec_demo" if SAMIZDAT_ENV == "demo" else "")
 STRIPE_WEBHOOK_TOLERANCE = int(env("STRIPE_WEBHOOK_TOLERANCE", "300"))
+# Seconds a webhook's signature may be dated ahead of this machine's clock (Stripe's and ours are both kept by NTP);
+# one dated further ahead is refused, since it would pass the tolerance above for as long as its date lies ahead.
+STRIPE_WEBHOOK_FUTURE_SKEW = int(env("STRIPE_WEBHOOK_FUTURE_SKEW", "60"))
+if STRIPE_WEBHOOK_FUTURE_SKEW < 0:
+    raise ImproperlyConfigured("STRIPE_WEBHOOK_FUTURE_SKEW is a number of seconds, 0 or more.")
 
 # --- Card-testing defence (support/cards/). Besides the per-source limits (declines per client address,
 # contribution and supporter address), a site-wide breaker pauses card payments for CARD_BREAKER_PAUSE_SECONDS when,

@@ -25,6 +25,7 @@ import contextlib
 import json
 import re
 import secrets
+import time
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -525,11 +526,28 @@ HANDLED_EVENTS = {
 OBJECT_ID = re.compile(r"[A-Za-z0-9_]{1,255}")
 
 
+def _dated_in_the_future(signature: str, now: float) -> bool:
+    """Whether the ``Stripe-Signature`` header names a time (a ``t=``; every one, if it carries several) later than
+    ``STRIPE_WEBHOOK_FUTURE_SKEW`` seconds from ``now``, or one that is not a plain number. The SDK checks only that
+    a signature is not too old; a signature dated ahead would stay "recent" for as long as its date lies ahead, so a
+    captured delivery could be replayed all that time."""
+    latest = now + settings.STRIPE_WEBHOOK_FUTURE_SKEW
+    for item in signature.split(","):
+        name, _equals, value = item.partition("=")
+        if name == "t" and not (value.isascii() and value.isdigit() and len(value) <= 12 and int(value) <= latest):
+            return True
+    return False
+
+
 def verify_event(payload: bytes, signature: str) -> dict:
     """The event of a webhook whose signature checks out with ``STRIPE_WEBHOOK_SECRET``, as a plain dict; else
-    InvalidWebhook, whose message can be shown to the sender. The SDK checks the signature; the body is then read as
-    plain JSON, since the handler needs only the event's id, type and object id (building the SDK's objects for the
-    whole event cost more than the check itself)."""
+    InvalidWebhook, whose message can be shown to the sender. A signature dated more than
+    ``STRIPE_WEBHOOK_FUTURE_SKEW`` seconds ahead of our clock is refused first; the SDK then checks the signature
+    (and that it is at most ``STRIPE_WEBHOOK_TOLERANCE`` seconds old); the body is then read as plain JSON, since the
+    handler needs only the event's id, type and object id (building the SDK's objects for the whole event cost more
+    than the check itself)."""
+    if _dated_in_the_future(signature, time.time()):
+        raise InvalidWebhook("invalid signature: dated in the future")
     try:
         stripe.WebhookSignature.verify_header(
             payload, signature, settings.STRIPE_WEBHOOK_SECRET, settings.STRIPE_WEBHOOK_TOLERANCE
