@@ -10,7 +10,6 @@ Everything the test makes is taken away again, so the other browser tests keep t
 
 import json
 import re
-import time
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,6 +22,7 @@ from tests.support import conftest as mail_fixtures
 from tests.support import localstripe as fixtures
 from tests.support.conftest import body_of
 from tests.support.localstripe import CARD_OK
+from tests.waiting import EVENT_MS
 
 localstripe_server, localstripe = fixtures.localstripe_server, fixtures.localstripe
 smtp_server, mailbox = mail_fixtures.smtp_server, mail_fixtures.mailbox
@@ -116,15 +116,6 @@ def _type_card(page, number):
     page.get_by_role("button", name="Pay by card").click()
 
 
-def _wait_for_mail(mailbox, count=1):
-    """The receipt is sent after the payment commits, in the request that charged the card; allow it a moment to
-    travel over SMTP."""
-    deadline = time.monotonic() + 10
-    while len(mailbox.messages) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return list(mailbox.messages)
-
-
 def _give(reader, path, *, frequency, amount):
     """From the article's appeal to the thank-you page: returns the pay page's contribution id."""
     page = reader.page
@@ -148,7 +139,7 @@ def _give(reader, path, *, frequency, amount):
 
     page.locator("[data-card-form]").wait_for(state="visible")
     _type_card(page, CARD_OK)
-    page.get_by_role("heading", name="Thank you for supporting us").wait_for(timeout=20000)
+    page.get_by_role("heading", name="Thank you for supporting us").wait_for(timeout=EVENT_MS)
     # the thanks page marks this browser as a supporter's once the reader script has run (it is deferred: on a busy
     # machine the heading shows first), and only then may the test leave the page
     page.wait_for_function("() => localStorage.getItem('sz:supporter') !== null")
@@ -184,8 +175,9 @@ def test_a_gift_by_card_from_the_article_to_the_receipt_and_the_figures(
 
         public_id = _give(supporter, path, frequency=frequency, amount=amount)
 
-        # the receipt, over SMTP, to the address given at checkout
-        messages = _wait_for_mail(gift)
+        # the receipt, over SMTP, to the address given at checkout: the reading server sends it after the payment
+        # commits, in the request that charged the card, while the browser may already show the thanks
+        messages = gift.wait_for(1)
         assert len(messages) == 1, [m["Subject"] for m in messages]
         receipt = messages[0]
         assert receipt.envelope_to == [EMAIL]

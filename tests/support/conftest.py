@@ -4,11 +4,14 @@ import email
 import email.policy
 import re
 import socket
+import threading
 from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.test import Client, override_settings
+
+from tests.waiting import EVENT_SECONDS
 
 
 def free_port():
@@ -22,10 +25,23 @@ REFUSED_PREFIX = "refused"
 
 
 class Collector:
-    """aiosmtpd handler: keeps every message it receives, parsed; refuses for good any recipient named “refused…”."""
+    """aiosmtpd handler: keeps every message it receives, parsed; refuses for good any recipient named “refused…”.
+
+    Its server runs in a thread of its own: a test that did not send the mail itself (a live server did) waits for it
+    with ``wait_for``.
+    """
 
     def __init__(self):
         self.messages = []
+        self.arrived = threading.Condition()
+
+    def wait_for(self, count=1, *, seconds=EVENT_SECONDS):
+        """The messages received, once there are at least ``count``; fails if they are fewer after ``seconds``."""
+        with self.arrived:
+            if not self.arrived.wait_for(lambda: len(self.messages) >= count, timeout=seconds):
+                subjects = [message["Subject"] for message in self.messages]
+                raise AssertionError(f"{len(self.messages)} mails after {seconds} s, expected {count}: {subjects}")
+            return list(self.messages)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith(REFUSED_PREFIX):
@@ -36,7 +52,9 @@ class Collector:
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         message.envelope_to = list(envelope.rcpt_tos)
-        self.messages.append(message)
+        with self.arrived:
+            self.messages.append(message)
+            self.arrived.notify_all()
         return "250 Message accepted for delivery"
 
 
