@@ -1,7 +1,7 @@
 import io
 import os
 import shutil
-import time
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
+
+from tests.waiting import EVENT_MS, EVENT_SECONDS
 
 # The database the settings name, before any test database replaces it.
 CONFIGURED_DATABASE = settings.DATABASES["default"]["NAME"]
@@ -112,8 +114,9 @@ CHROMIUM_ARGS = [
 def chromium(django_db_setup):
     """One headless Chromium for the session. It depends on the test database only so that it closes first: its
     keep-alive connections hold the test server's request threads, and with them database connections."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EVENT_MS)  # an expectation waits for the page to change, up to the suite's ceiling
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is missing: run `sudo apt-get install -y chromium` (make test does it as root).")
     with sync_playwright() as playwright:
@@ -124,4 +127,7 @@ def chromium(django_db_setup):
         # cannot be dropped at the end ("being accessed by other users").
         connections.close_all()
         browser.close()
-    time.sleep(0.5)  # the server's request threads see their sockets close and release their database connections
+    # The test server's request threads end once their sockets close, releasing their database connections.
+    for thread in threading.enumerate():
+        if thread.name.endswith("(process_request_thread)"):
+            thread.join(EVENT_SECONDS)

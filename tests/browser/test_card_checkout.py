@@ -15,6 +15,7 @@ from django.test import override_settings
 from tests.browser.test_checkout_without_javascript import contribution_ids, forget_contributions_since
 from tests.support import localstripe as fixtures
 from tests.support.localstripe import CARD_DECLINED_ON_CHARGE, CARD_OK, signed
+from tests.waiting import EVENT_MS, EVENT_SECONDS
 
 localstripe_server, localstripe = fixtures.localstripe_server, fixtures.localstripe
 
@@ -67,7 +68,7 @@ def deliver_to(server, event):
         method="POST",
         headers={"Content-Type": "application/json", "Stripe-Signature": signed(payload)},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=EVENT_SECONDS) as response:
         return response.read().decode()
 
 
@@ -113,7 +114,7 @@ def test_a_one_time_gift_by_card_ends_thanked_and_paid(chromium, reading_server,
     context, page, errors = _open_pay_page(chromium, reading_server, card_contribution)
     try:
         _type_card(page, CARD_OK)
-        page.get_by_role("heading", name="Thank you for supporting us").wait_for(timeout=15000)
+        page.get_by_role("heading", name="Thank you for supporting us").wait_for(timeout=EVENT_MS)
         assert card_contribution.reference in page.content()
     finally:
         context.close()
@@ -129,7 +130,7 @@ def test_a_monthly_gift_by_card_subscribes_and_its_renewal_is_a_second_payment(
     try:
         assert "€6 every month" in page.inner_text("[data-card-form]")
         _type_card(page, CARD_OK)
-        page.get_by_role("heading", name="Thank you for supporting us").wait_for(timeout=15000)
+        page.get_by_role("heading", name="Thank you for supporting us").wait_for(timeout=EVENT_MS)
     finally:
         context.close()
     assert _ledger(django_db_blocker, contribution) == ("active", ["succeeded"])
@@ -152,7 +153,7 @@ def test_a_declined_card_says_why_and_nothing_is_active(chromium, reading_server
     try:
         _type_card(page, CARD_DECLINED_ON_CHARGE)
         status = page.locator("[data-card-message][aria-live=polite]")
-        status.filter(has_text="declined").wait_for(timeout=15000)
+        status.filter(has_text="declined").wait_for(timeout=EVENT_MS)
         assert page.get_by_role("button", name="Pay by card").is_enabled()
         assert page.get_by_role("link", name="Choose bank transfer or crypto instead").is_visible()
     finally:
@@ -166,8 +167,8 @@ def test_3d_secure_completes_in_the_banks_window(chromium, reading_server, card_
         _type_card(page, CARD_3D_SECURE)
         # the bank asks when the card is set up and again when it is charged
         for _window in range(2):
-            page.get_by_role("button", name="Complete authentication").click(timeout=15000)
-        page.get_by_role("heading", name="Thank you for supporting us").wait_for(timeout=15000)
+            page.get_by_role("button", name="Complete authentication").click(timeout=EVENT_MS)
+        page.get_by_role("heading", name="Thank you for supporting us").wait_for(timeout=EVENT_MS)
     finally:
         context.close()
     assert _ledger(django_db_blocker, card_contribution) == ("completed", ["succeeded"])

@@ -9,6 +9,7 @@ from tests.browser.test_card_checkout import _type_card, card_stripe, renew
 from tests.browser.test_checkout_without_javascript import contribution_ids, forget_contributions_since
 from tests.support import localstripe as fixtures
 from tests.support.localstripe import CARD_OK
+from tests.waiting import EVENT_MS
 
 localstripe_server, localstripe = fixtures.localstripe_server, fixtures.localstripe
 card_stripe = card_stripe  # the fixture: localstripe, with STRIPE_JS_URL pointing at it
@@ -69,7 +70,7 @@ def test_a_new_card_is_saved_and_pays_the_next_renewal(
         page.get_by_role("link", name="Replace the card that pays it").click()
         page.locator("[data-card-form]").wait_for(state="visible")
         _type_card(page, CARD_OK, button="Save the new card")
-        page.locator("[data-manage-notice]").filter(has_text="Your new card is saved").wait_for(timeout=15000)
+        page.locator("[data-manage-notice]").filter(has_text="Your new card is saved").wait_for(timeout=EVENT_MS)
         assert page.url == f"{reading_server}{manage}?done=card"
     finally:
         context.close()
