@@ -19,6 +19,7 @@ from core.models import AuditEntry
 from core.money import Money
 from support.actions.contributions import confirm_payment, start_contribution
 from support.models import Contribution, Payment
+from tests.waiting import EVENT_SECONDS, wait_until
 
 THREADS = 4
 ON_POSTGRESQL = connection.vendor == "postgresql"
@@ -79,7 +80,7 @@ def test_confirmations_racing_each_other_record_the_payment_once(throwaway_payme
 
             def confirm_as(actor):
                 def confirm():
-                    start_together.wait(timeout=10)
+                    start_together.wait(timeout=EVENT_SECONDS)
                     return confirm_payment(actor=actor, payment_id=throwaway_payment.pk)
 
                 return confirm
@@ -88,13 +89,20 @@ def test_confirmations_racing_each_other_record_the_payment_once(throwaway_payme
             for thread in threads:
                 thread.start()
             for thread in threads:
-                thread.join(timeout=30)
+                thread.join(timeout=2 * EVENT_SECONDS)
             assert not any(thread.is_alive() for thread in threads)
         else:
             for actor in actors:
                 results[actor.id] = confirm_payment(actor=actor, payment_id=throwaway_payment.pk)
         assert sorted(results.values(), key=str) == [False] * (THREADS - 1) + [True], results
         assert confirmed_once(throwaway_payment) == (1, "succeeded", "active", 1)
+
+
+def someone_waits_for_me():
+    """Whether another session waits for a lock this thread's database session holds (PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pg_backend_pid() = ANY (pg_blocking_pids(pid)))")
+        return cursor.fetchone()[0]
 
 
 def test_a_confirmation_waits_for_the_one_holding_the_row_and_then_changes_nothing(
@@ -110,12 +118,12 @@ def test_a_confirmation_waits_for_the_one_holding_the_row_and_then_changes_nothi
                 with transaction.atomic():
                     changed = confirm_payment(actor=Actor("staff", "first"), payment_id=throwaway_payment.pk)
                     first_confirmed.set()
-                    second_started.wait(timeout=10)
-                    time.sleep(0.5)  # the second confirmation is now waiting for the row lock
+                    second_started.wait(timeout=EVENT_SECONDS)
+                    wait_until(someone_waits_for_me, "the second confirmation waiting for the row lock")
                 return changed, time.monotonic()
 
             def second():
-                first_confirmed.wait(timeout=10)
+                first_confirmed.wait(timeout=EVENT_SECONDS)
                 second_started.set()
                 changed = confirm_payment(actor=Actor("staff", "second"), payment_id=throwaway_payment.pk)
                 return changed, time.monotonic()
@@ -124,7 +132,7 @@ def test_a_confirmation_waits_for_the_one_holding_the_row_and_then_changes_nothi
             for thread in threads:
                 thread.start()
             for thread in threads:
-                thread.join(timeout=30)
+                thread.join(timeout=2 * EVENT_SECONDS)
             (first_changed, first_done), (second_changed, second_done) = results["first"], results["second"]
             assert second_done >= first_done  # it had to wait for the first to commit
         else:
