@@ -45,6 +45,7 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.utils.translation import gettext_lazy as _
 
+from core.email_address import EmailAddressField
 from core.money import CURRENCIES, Money, MoneyError, parse_amount
 from support.cards.state import card_paused
 from support.prefill import FREQUENCIES, MAX_AMOUNT, minimum
@@ -201,13 +202,9 @@ class CheckoutForm(forms.Form):
             "invalid_choice": _("Choose one of the ways to pay shown."),
         }
     )
-    email = forms.EmailField(
+    email = EmailAddressField(
         required=False,
-        max_length=254,
-        error_messages={
-            "invalid": _("Enter a valid email address, like name@example.org, or leave it empty."),
-            "max_length": _("Enter a valid email address, like name@example.org, or leave it empty."),
-        },
+        error_messages={"invalid": _("Enter a valid email address, like name@example.org, or leave it empty.")},
     )
 
     def __init__(self, data, *, offer: Offer):

@@ -3,7 +3,7 @@
 Nothing here writes to the database (``support.actions.reminders`` does); the mails are in ``support.reminder_mail``.
 
 What is kept, and where: the address only in its ``Reminder`` row, until the reminder is sent or cancelled. Limits and
-“forget me” use a keyed hash of the lower-cased address (HMAC with ``SECRET_KEY``); the per-IP limit a keyed hash
+“forget me” use a keyed hash of the address in its stored form (HMAC with ``SECRET_KEY``); the per-IP limit a keyed hash
 of the client's address (``core.client_address``) that lives only in the cache. The links in the mails are signed
 values (``django.core.signing``) that carry the reminder id, so no token or other secret is stored anywhere, not even
 in the task queue.
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from core.email_address import canonical_email
 from core.limits import count_in_window
 
 WHEN_DAYS = {"week": 7, "month": 30, "quarter": 91}
@@ -56,13 +57,10 @@ class BadLink(ReminderError):
     pass
 
 
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def email_digest(email: str) -> str:
-    """Keyed hash of the lower-cased address: the same address always gives the same digest, nobody can reverse it."""
-    return salted_hmac("samizdat.reminder.email", normalize_email(email), algorithm="sha256").hexdigest()
+    """Keyed hash of the address in its one stored form (``core.email_address.canonical_email``): the same address,
+    however its case or its domain's spelling, always gives the same digest; nobody can reverse it."""
+    return salted_hmac("samizdat.reminder.email", canonical_email(email), algorithm="sha256").hexdigest()
 
 
 def ip_digest(ip: str) -> str:

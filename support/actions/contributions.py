@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core import page_cache
 from core.actions import Actor, after_commit, record
+from core.email_address import canonical_email
 from core.errors import DomainError, MissingRow
 from core.money import Money
 from support.models import Contribution, EndReason, Payment, Refund, Reminder, Supporter
@@ -79,7 +80,7 @@ def _lock_contribution_of(payment_id, provider="") -> Contribution:
 def supporter_for(email, language):
     if not email:
         return None
-    supporter, _ = Supporter.objects.get_or_create(email=email.strip().lower(), defaults={"language": language})
+    supporter, _ = Supporter.objects.get_or_create(email=canonical_email(email), defaults={"language": language})
     return supporter
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.actions import Actor, after_commit, record
+from core.email_address import canonical_email
 from core.errors import DomainError
 from core.money import Money
 from support.actions.contributions import cancel_contribution, figures_changed
@@ -21,7 +22,6 @@ from support.models import AmountChange, Campaign, Contribution, Supporter
 from support.prefill import MAX_AMOUNT, minimum
 from support.providers.registry import get_provider
 from support.receipts import take_manage_address_allowance
-from support.reminders import normalize_email
 from support.states import C
 from support.tasks import send_manage_link
 
@@ -64,7 +64,7 @@ def request_manage_link(*, actor: Actor, email: str, language: str = "en") -> bo
     limit first, known or not, so the limit tells nobody whether we know it (raises ``LimitReached``). Returns whether
     a link was sent, which the edge must not reveal."""
     take_manage_address_allowance(email)
-    supporter = Supporter.objects.filter(email=normalize_email(email)).first()
+    supporter = Supporter.objects.filter(email=canonical_email(email)).first()
     if supporter is None:
         return False
     with transaction.atomic():

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.actions import Actor, after_commit, record
+from core.email_address import normalise_email
 from support.actions.stats import count_ask_events
 from support.arms import valid_arms
 from support.models import Campaign, Reminder
@@ -34,8 +34,6 @@ from support.reminders import (
     take_address_allowance,
 )
 from support.tasks import send_reminder_confirmation
-
-MAX_EMAIL_LENGTH = 254
 
 
 @dataclass(frozen=True)
@@ -57,13 +55,10 @@ def request_reminder(
     or cancel it). Returns the reminder and its confirmation token (a signed value: nothing secret is stored, and the
     mail task signs its own). Raises ``ReminderError`` (bad address or ``when``) or ``LimitReached``, changing nothing.
     """
-    email = (email or "").strip()
     try:
-        if len(email) > MAX_EMAIL_LENGTH:
-            raise ValidationError("too long")
-        validate_email(email)
-    except ValidationError:
-        raise ReminderError(_("Enter a valid email address, like name@example.org.")) from None
+        email = normalise_email(email)
+    except ValidationError as error:
+        raise ReminderError(error.message) from None
     due_on = due_date(when)
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE

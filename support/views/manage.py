@@ -34,6 +34,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core.actions import Actor
 from core.client_address import client_address
+from core.email_address import EmailAddressField
 from core.errors import DomainError
 from core.money import MoneyError, parse_amount
 from support.actions.contributions import erase_supporter
@@ -83,14 +84,7 @@ DONE_MESSAGES = {
 
 
 class EmailForm(forms.Form):
-    email = forms.EmailField(
-        max_length=254,
-        error_messages={
-            "required": _("Enter your email address."),
-            "invalid": _("Enter a valid email address, like name@example.org."),
-            "max_length": _("Enter a valid email address, like name@example.org."),
-        },
-    )
+    email = EmailAddressField(error_messages={"required": _("Enter your email address.")})
 
 
 def _language(value):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.actions import Actor
 from core.client_address import client_address
+from core.email_address import EmailAddressField
 from core.reading import mark_reading
 from support.actions.reminders import cancel_reminder, confirm_reminder, forget_address
 from support.actions.reminders import request_reminder as request_reminder_action
@@ -33,14 +34,7 @@ WHEN_CHOICES = [("week", _("In a week")), ("month", _("Next month")), ("quarter"
 
 
 class ReminderForm(forms.Form):
-    email = forms.EmailField(
-        max_length=254,
-        error_messages={
-            "required": _("Enter your email address."),
-            "invalid": _("Enter a valid email address, like name@example.org."),
-            "max_length": _("Enter a valid email address, like name@example.org."),
-        },
-    )
+    email = EmailAddressField(error_messages={"required": _("Enter your email address.")})
     when = forms.ChoiceField(
         choices=WHEN_CHOICES,
         required=False,  # missing: next month
