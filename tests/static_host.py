@@ -9,6 +9,8 @@ import urllib.request
 
 import pytest
 
+from tests.waiting import EVENT_SECONDS
+
 
 @contextlib.contextmanager
 def static_host(directory, *, prefix="/"):
@@ -23,14 +25,15 @@ def static_host(directory, *, prefix="/"):
     )
     base = f"http://127.0.0.1:{port}{prefix}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + EVENT_SECONDS
+        while True:
             try:
-                urllib.request.urlopen(base + "robots.txt", timeout=1).close()
+                urllib.request.urlopen(base + "robots.txt", timeout=EVENT_SECONDS).close()
                 break
             except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the static server did not start")
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"the static server did not start within {EVENT_SECONDS} s")
+                time.sleep(0.05)
         yield base
     finally:
         server.terminate()

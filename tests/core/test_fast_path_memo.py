@@ -14,6 +14,7 @@ from django.test import RequestFactory, override_settings
 from core import page_cache, page_memo
 from core.fast_path import PageCacheFastPath
 from tests.services import empty_redis, redis_caches
+from tests.waiting import EVENT_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -36,7 +37,7 @@ def local(redis_cache):
     """This process's copies, once its listener has subscribed (copies are kept only while it listens)."""
     found = page_memo.memo()
     assert found is not None
-    assert found.listening.wait(timeout=10), "the listener did not subscribe"
+    assert found.listening.wait(timeout=EVENT_SECONDS), "the listener did not subscribe"
     found.forget()
     return found
 
@@ -68,7 +69,9 @@ def in_another_process(code):
 
 def wait_for_message(local, seen_before):
     with local.changed:
-        assert local.changed.wait_for(lambda: local.messages > seen_before, timeout=10), "no message from Redis"
+        assert local.changed.wait_for(lambda: local.messages > seen_before, timeout=EVENT_SECONDS), (
+            "no message from Redis"
+        )
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ import pytest
 from django.test import override_settings
 
 from tests.support.conftest import free_port
+from tests.waiting import EVENT_SECONDS
 
 WEBHOOK_SECRET = "whsec_samizdat_tests"
 CARD_OK = "4242424242424242"
@@ -42,7 +43,7 @@ def localstripe_server():
         [_executable(), "--port", str(port), "--from-scratch"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + EVENT_SECONDS
     while True:
         try:
             _request("DELETE", f"{base}/_config/data")

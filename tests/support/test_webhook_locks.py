@@ -30,11 +30,12 @@ from support.actions.contributions import start_contribution
 from support.models import Contribution, Payment, ProviderEvent
 from tests.support import localstripe as fixtures
 from tests.support.localstripe import signed
+from tests.waiting import EVENT_SECONDS
 
 localstripe_server, localstripe = fixtures.localstripe_server, fixtures.localstripe
 
 ON_POSTGRESQL = connection.vendor == "postgresql"
-WAIT = 20  # seconds any one step may take before the test gives up on it
+WAIT = EVENT_SECONDS  # seconds any one step may take before the test gives up on it
 
 
 class Relay:
