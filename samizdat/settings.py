@@ -56,6 +56,13 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The newsroom's onion service (docs/production.md): its bare v3 host, `<56 characters>.onion` (checked by
+# `manage.py check`, mirrors.E001). Set, its host is served and trusted for forms, clearnet HTTPS pages offer it in an
+# Onion-Location header and exported pages in a meta tag; empty, nothing of it exists.
+ONION_ADDRESS = env("ONION_ADDRESS", "").strip().lower()
+if ONION_ADDRESS:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, ONION_ADDRESS]
+    CSRF_TRUSTED_ORIGINS = [*CSRF_TRUSTED_ORIGINS, f"http://{ONION_ADDRESS}"]
 
 INSTALLED_APPS = [
     "core",
@@ -89,7 +96,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that a cached page is answered before anything else runs.
     "core.middleware.PageCacheMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    # Django's SecurityMiddleware, but the onion host is never redirected to HTTPS nor sent HSTS (core/onion.py).
+    "core.middleware.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Inside the page cache, so that a cached page keeps the header it was stored with.
     "core.middleware.ContentSecurityPolicyMiddleware",
@@ -312,6 +320,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", IS_PRODUCTION)
 if SECURE_HSTS_SECONDS < 0:
     raise ImproperlyConfigured("SECURE_HSTS_SECONDS is a number of seconds: 0 (off) or more.")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", IS_PRODUCTION)
+# Django looks for its own SecurityMiddleware by name; core.checks runs its deploy checks for ours instead.
+SILENCED_SYSTEM_CHECKS = ["security.W001"]
 # Old keys still accepted for signed links and sessions while a new SECRET_KEY takes over (docs/production.md).
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 SESSION_COOKIE_HTTPONLY = True
@@ -322,6 +332,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Sign-in throttle (core/sign_in/): Django's own users and permissions, with wrong passwords counted per account
+# and per client address in the cache. SIGN_IN_FAILURE_LIMIT wrong passwords for one account (or
+# SIGN_IN_ADDRESS_FAILURE_LIMIT from one address: a whole newsroom may share one) within SIGN_IN_WINDOW seconds pause
+# signing in there for SIGN_IN_LOCK_SECONDS, even with the right password; the pause ends by itself.
+AUTHENTICATION_BACKENDS = ["core.sign_in.backend.ThrottledModelBackend"]
+SIGN_IN_FAILURE_LIMIT = int(env("SIGN_IN_FAILURE_LIMIT", "5"))
+SIGN_IN_ADDRESS_FAILURE_LIMIT = int(env("SIGN_IN_ADDRESS_FAILURE_LIMIT", "30"))
+SIGN_IN_WINDOW = int(env("SIGN_IN_WINDOW", str(15 * 60)))
+SIGN_IN_LOCK_SECONDS = int(env("SIGN_IN_LOCK_SECONDS", str(15 * 60)))
+if min(SIGN_IN_FAILURE_LIMIT, SIGN_IN_ADDRESS_FAILURE_LIMIT, SIGN_IN_WINDOW, SIGN_IN_LOCK_SECONDS) < 1:
+    raise ImproperlyConfigured("SIGN_IN_FAILURE_LIMIT, _ADDRESS_FAILURE_LIMIT, _WINDOW, _LOCK_SECONDS: 1 or more.")
 
 # --- Wagtail
 WAGTAIL_SITE_NAME = env("SITE_NAME", "Samizdat")
@@ -350,9 +371,12 @@ LOGGING = {
 
 # --- Scheduler: `manage.py run_scheduler` runs these management commands every minute, in this order. A setting
 # (not an import) so that core, which owns the scheduler, knows no app: publishing (Wagtail's scheduled pages) and
-# support (due reminders, purge of unconfirmed ones), mirrors (the published tree's live figures). An entry may carry
-# arguments ("publish_tree --refresh").
-SCHEDULED_COMMANDS = env_list("SCHEDULED_COMMANDS", "publish_scheduled,send_due_reminders,publish_tree --refresh")
+# support (due reminders, purge of unconfirmed ones, abandoned card attempts), mirrors (the published tree's live
+# figures, the signed mirror list's renewal). An entry may carry arguments ("publish_tree --refresh").
+SCHEDULED_COMMANDS = env_list(
+    "SCHEDULED_COMMANDS",
+    "publish_scheduled,send_due_reminders,expire_card_attempts,publish_tree --refresh,sign_mirror_list",
+)
 # Seconds before a mail server that does not answer is given up: sending a reminder holds its row lock meanwhile.
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
 
@@ -451,6 +475,22 @@ if CARD_BREAKER_MIN_FAILURES < 1 or CARD_BREAKER_WINDOW < 10 or CARD_BREAKER_PAU
 if not 0 < CARD_BREAKER_FAILURE_RATIO <= 1:
     raise ImproperlyConfigured("CARD_BREAKER_FAILURE_RATIO is a share of card attempts: above 0, at most 1.")
 SUPPORT_ALERT_EMAILS = env_list("SUPPORT_ALERT_EMAILS")
+# Starting card checkouts (support/start_limits.py), counted before anything is stored or created at Stripe: at most
+# CARD_STARTS_PER_ADDRESS from one client address (an IPv6 address by its /64) and CARD_STARTS_PER_EMAIL with one email
+# address within CARD_STARTS_WINDOW seconds, and CARD_STARTS_SITEWIDE a minute across the site (reaching it is audited
+# and mailed to the same staff, at most once an hour). 0 turns a limit off. A reader starts one, or a few.
+CARD_STARTS_PER_ADDRESS = int(env("CARD_STARTS_PER_ADDRESS", "10"))
+CARD_STARTS_PER_EMAIL = int(env("CARD_STARTS_PER_EMAIL", "5"))
+CARD_STARTS_WINDOW = int(env("CARD_STARTS_WINDOW", str(60 * 60)))
+CARD_STARTS_SITEWIDE = int(env("CARD_STARTS_SITEWIDE", "120"))
+if min(CARD_STARTS_PER_ADDRESS, CARD_STARTS_PER_EMAIL, CARD_STARTS_SITEWIDE) < 0 or CARD_STARTS_WINDOW < 1:
+    raise ImproperlyConfigured("CARD_STARTS_PER_ADDRESS, _PER_EMAIL and _SITEWIDE are 0 (off) or more; _WINDOW ≥ 1 s.")
+# A card contribution nobody carried on with for this many hours (still pending, or declined and left) ends: `manage.py
+# expire_card_attempts` (in SCHEDULED_COMMANDS) checks with Stripe that nothing was paid, deletes the Stripe customer it
+# left, and drops the email address that nothing else uses.
+CARD_ATTEMPT_EXPIRY_HOURS = int(env("CARD_ATTEMPT_EXPIRY_HOURS", "24"))
+if CARD_ATTEMPT_EXPIRY_HOURS < 1:
+    raise ImproperlyConfigured("CARD_ATTEMPT_EXPIRY_HOURS must be at least 1.")
 
 # --- Mirror export (mirrors/). Exports and mirror lists are signed with this Ed25519 key (minisign format):
 # MIRROR_SIGNING_KEY is its base64 32-byte seed, or MIRROR_SIGNING_KEY_FILE names a file holding it. Outside production
@@ -459,6 +499,18 @@ MIRROR_SIGNING_KEY = env("MIRROR_SIGNING_KEY", "")
 MIRROR_SIGNING_KEY_FILE = env(
     "MIRROR_SIGNING_KEY_FILE", "" if IS_PRODUCTION else str(BASE_DIR / "var" / f"mirror-signing-{SAMIZDAT_ENV}.key")
 )
+# --- The signed mirror list (/mirrors.json, mirrors/mirror_list.py). Readers refuse a list past its valid_until; it is
+# signed again when half of this many days have passed (`sign_mirror_list`, run by the scheduler) and whenever the
+# mirrors it names change.
+MIRROR_LIST_VALID_DAYS = int(env("MIRROR_LIST_VALID_DAYS", "7"))
+if not 1 <= MIRROR_LIST_VALID_DAYS <= 90:
+    raise ImproperlyConfigured("MIRROR_LIST_VALID_DAYS is a number of days from 1 to 90.")
+# Key rotation: the public key (RW…) of the key that will sign next. Lists signed with the current key announce it
+# (next_public_key), so readers trust it once the current key has; then MIRROR_SIGNING_KEY becomes its seed.
+MIRROR_NEXT_PUBLIC_KEY = env("MIRROR_NEXT_PUBLIC_KEY", "")
+# The directory `export_mirror` publishes into: its current export's tree hash is what every static mirror should
+# carry (named in the list, compared by `check_mirrors`). Empty: the list names no tree hash.
+MIRROR_EXPORT_DIR = env("MIRROR_EXPORT_DIR", "")
 
 # --- Static mirror export (mirrors/). A page rendered for a static mirror cannot take a form, so where the origin has
 # one (checkout, "Remind me later", search) it links to sites that can: these live copies of the site (the canonical

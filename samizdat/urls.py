@@ -5,15 +5,19 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from core.media import serve_rendition
+from core.sign_in.views import SignInView
 from publishing import feeds, views
 
 LANGUAGE_CODES = "|".join(code for code, _name in settings.LANGUAGES)
 
 urlpatterns = [
+    # Wagtail's sign-in page with the sign-in throttle's message (and a 429) when a pause refuses an attempt.
+    path("admin/login/", SignInView.as_view()),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search, name="search"),
     path("support/", include("support.urls")),
+    path("", include("mirrors.urls")),  # /mirrors.json, /.well-known/samizdat-mirrors.*, /mirrors/
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("sitemap-pages.xml", views.sitemap_pages, name="sitemap_pages"),
     re_path(r"^sitemap-(?P<year>[0-9]{4})-(?P<month>[0-9]{2})\.xml$", views.sitemap_month, name="sitemap_month"),
