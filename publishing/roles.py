@@ -1,7 +1,8 @@
 """The newsroom's roles, kept in step with the code after every ``migrate``.
 
 * **Editors** write, edit, schedule and publish anything under the home page, manage images, documents and snippets,
-  edit the support campaigns and their asks, and read the ask statistics.
+  edit the support campaigns and their asks, read the ask statistics, and keep the mirrors (add, change, block,
+  retire; never delete: a mirror's history stays).
 * **Contributors** write and edit drafts and upload images; publishing needs an editor, through the approval workflow.
 * **Revenue** reads the campaigns and the ask statistics, sees the bank-transfer and crypto contributions, confirms
   the money that arrived (or marks a payment as failed) and imports bank statements (``support.view_contribution``,
@@ -35,6 +36,10 @@ EDITOR_MODEL_PERMISSIONS = [
     ("support", "delete_askvariant"),
     ("support", "view_askvariant"),
     ("support", "view_askcounter"),
+    # Where the site is published: the mirrors, their pools, blocking and retiring them (mirrors/admin_views.py).
+    ("mirrors", "add_mirror"),
+    ("mirrors", "change_mirror"),
+    ("mirrors", "view_mirror"),
 ]
 CONTRIBUTOR_MODEL_PERMISSIONS = [
     ("wagtailadmin", "access_admin"),

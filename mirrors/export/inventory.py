@@ -25,6 +25,17 @@ from publishing.visibility import public
 # re-rendered per target and kept out of the signed tree hash.
 PAGE, FEED, SITEMAP, ROBOTS, SUPPORT = "page", "feed", "sitemap", "robots", "support"
 OVERLAY_KINDS = frozenset({FEED, SITEMAP, ROBOTS})
+# The signed mirror list and what shows it (mirrors/views.py): the same on every mirror, but changed by each signing,
+# not by the site's content, so the export lists them as volatile (outside the tree hash the list itself names).
+MIRROR_LIST = "mirror-list"
+MIRROR_LIST_URL_NAMES = (
+    "mirrors:json",
+    "mirrors:signature",
+    "mirrors:well_known_json",
+    "mirrors:well_known_signature",
+    "mirrors:public_key",
+    "mirrors:feed",
+)
 
 # Support pages that need no server, by URL name, when the site has them: the landing page (in export mode it links
 # to the live checkout), the public payment instructions, and a snapshot of the live figures the reader script reads.
@@ -119,6 +130,16 @@ def localized_paths(name, owner):
     return paths
 
 
+def owned_mirror_list_paths():
+    """(path, ``"mirrors"``) for the mirror list, its signature and key, the mirrors page in every language and its
+    feed; none before a first list is signed (they would answer 404)."""
+    from mirrors.models import MirrorList
+
+    if not MirrorList.objects.exists():
+        return []
+    return [(reverse(name), "mirrors") for name in MIRROR_LIST_URL_NAMES] + localized_paths("mirrors:page", "mirrors")
+
+
 def public_entries():
     """Every public path to render, each once, sorted (the order never depends on the database's)."""
     return sorted(owned_public_entries())
@@ -126,8 +147,8 @@ def public_entries():
 
 def owned_public_entries():
     """{Entry: owner} for every public path: what each path belongs to (``page:<id>``, ``topic:<id>``, ``topics``,
-    ``feed:…``, ``sitemap``, ``robots``, ``support``, ``transparency``), for stores that rewrite only what a change
-    touches."""
+    ``feed:…``, ``sitemap``, ``robots``, ``support``, ``transparency``, ``mirrors``), for stores that rewrite only what
+    a change touches."""
     with snapshot.batch():  # one snapshot: the sites' root paths are looked up once, not once a page
         return _owned_public_entries()
 
@@ -141,6 +162,7 @@ def _owned_public_entries():
         (FEED, owned_feed_paths()),
         (SITEMAP, [(reverse("sitemap"), "sitemap"), *((path, "sitemap") for path in sitemap_shard_paths())]),
         (ROBOTS, [(reverse("robots_txt"), "robots")]),
+        (MIRROR_LIST, owned_mirror_list_paths()),
         (PAGE, [pair for name, owner in READING_SUPPORT_URL_NAMES.items() for pair in localized_paths(name, owner)]),
         (SUPPORT, [pair for name in SUPPORT_URL_NAMES for pair in localized_paths(name, "support")]),
     ):

@@ -419,6 +419,15 @@ def _allowed_hosts_with(canonical_url):
     return [*settings.ALLOWED_HOSTS, host]
 
 
+def _sign_mirror_list_if_due():
+    """Every export carries a signed mirror list: the newest, or a new one when it is due (none yet, or the list
+    would say something else, or half its validity has passed)."""
+    from core.actions import Actor
+    from mirrors.actions import sign_mirror_list
+
+    sign_mirror_list(actor=Actor.system("export_mirror"), reason="export")
+
+
 def export_site(out, options=None):
     """Export the public site into ``out`` and publish it as ``out/current``. Raises :class:`ExportFailed`."""
     from mirrors.export.compress import compress_tree
@@ -429,6 +438,7 @@ def export_site(out, options=None):
     out = Path(out).resolve()
     canonical_url = settings.CANONICAL_URL.rstrip("/")
     signer = Signer.from_settings()  # a missing key stops the export before any work
+    _sign_mirror_list_if_due()
     rewrite_links = link_rewriter(options)
     (out / EXPORTS_DIR).mkdir(parents=True, exist_ok=True)
     (out / CACHE_DIR).mkdir(exist_ok=True)
@@ -443,7 +453,8 @@ def export_site(out, options=None):
         if rewrite_links is not None:
             rewrite_links(partial, file_urls=options.file_urls)
             watch.lap("relative links")
-        volatile = {EXPORT_JSON}
+        # export.json names the export; the mirror list's files change with each signing (inventory.MIRROR_LIST)
+        volatile = {EXPORT_JSON} | {name for name, kind in tree.files.items() if kind == inventory.MIRROR_LIST}
         digests = {}  # each file hashed once, for the tree hash and the manifest
         tree_hash = tree_hash_of(partial, exclude=overlay | volatile, digests=digests)
         watch.lap("tree hash")

@@ -14,7 +14,9 @@ it showed when it was written. So:
   credits are on every kind of page);
 * the asks (a campaign, its cost breakdown or its copy): every file that shows asks or live figures (the
   transparency page among them);
-* the site (sites, redirects, view restrictions): every file.
+* the site (sites, redirects, view restrictions): every file;
+* a new signing of the mirror list: its files (``mirrors.json``, its signature and key, the ``.well-known`` copies),
+  the mirrors page in every language and its feed.
 
 ``None`` means "everything": render every file again (only those whose bytes changed are written).
 """
@@ -22,6 +24,8 @@ it showed when it was written. So:
 import re
 
 from core.changes import ASKS, IMAGE, PAGE, SITE, SNIPPET
+
+MIRROR_LIST_LABEL = "mirrors.mirrorlist"  # announced by mirrors.actions.sign_mirror_list
 
 
 def paths_to_render(changes, stored, current):
@@ -40,6 +44,9 @@ def paths_to_render(changes, stored, current):
             wanted |= {path for path, row in stored.items() if image in row.images}
         elif change.kind == SNIPPET:
             label, _, key = change.key.partition(":")
+            if label == MIRROR_LIST_LABEL:  # a new signing: the list's files, its page and feed, nothing else
+                wanted |= owners_now.get("mirrors", set()) | owners_then.get("mirrors", set())
+                continue
             if label != "publishing.topic":
                 return None  # an author or a licence: bylines and credits are everywhere
             owner = f"topic:{key}"

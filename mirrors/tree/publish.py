@@ -29,7 +29,7 @@ from mirrors.tree.store import Stored, Tree, digest_of
 
 logger = logging.getLogger(__name__)
 
-TREE_KINDS = frozenset({inventory.PAGE, inventory.FEED, inventory.SITEMAP, inventory.ROBOTS})
+TREE_KINDS = frozenset({inventory.PAGE, inventory.FEED, inventory.SITEMAP, inventory.ROBOTS, inventory.MIRROR_LIST})
 # Headers that differ from file to file and that nginx makes itself (or, for the language, from languages.map).
 PER_FILE_HEADERS = frozenset({"content-type", "content-length", "content-language", "last-modified", "vary", "etag"})
 # What marks a file that shows live figures: rendered again on --refresh and whenever the asks change.
