@@ -14,8 +14,11 @@ Decisions, so they are made once:
   ``other_amount_<CODE>``); the stylesheet shows only the chosen currency's (``:has()``), so switching currency swaps
   the amounts without JavaScript and without loading again. Only the chosen currency's ladder is read. A ladder value
   that is not on that currency's ladder is refused with a message (nothing is created); another amount is taken
-  anywhere between the minimum and the maximum. A plain ``amount``/``other_amount`` (a script, a form of its own) is
-  read instead of the ladders when it is sent, and checked against the chosen currency's ladder the same way.
+  anywhere between the minimum and the maximum, written as people write amounts in the campaign's language
+  (``core.money.parse_amount``: ``12.50`` or ``1,000`` in English, ``12,50`` or ``1 000`` in Russian, the
+  currency's sign around it if they like); the field's placeholder shows the language's way. A plain
+  ``amount``/``other_amount`` (a script, a form of its own) is read instead of the ladders when it is sent, and
+  checked against the chosen currency's ladder the same way.
 * **Preselected**: the amount a link prefilled (``support.prefill``) — on the ladder, or as another amount — else the
   campaign's suggestion, the middle of the ladder (“5, 10, 20” suggests 10). Never the bare minimum, never “another
   amount” by default. Amounts are shown with their currency in the page's language (``Money.format``).
@@ -46,7 +49,7 @@ from django.core.exceptions import DisallowedHost
 from django.utils.translation import gettext_lazy as _
 
 from core.email_address import EmailAddressField
-from core.money import CURRENCIES, Money, MoneyError, parse_amount
+from core.money import CURRENCIES, AmountError, Money, MoneyError, parse_amount
 from support.cards.state import card_paused
 from support.prefill import FREQUENCIES, MAX_AMOUNT, minimum
 from support.providers.registry import enabled_providers
@@ -230,7 +233,8 @@ class CheckoutForm(forms.Form):
 
     def _chosen_amount(self, currency):
         """(the number, whether it was picked from the ladder) for ``currency``: the plain fields when they are sent,
-        else that currency's own ladder."""
+        else that currency's own ladder. Read as the reader writes amounts in the campaign's language
+        (``core.money.parse_amount``)."""
         names = amount_fields(self.data, currency)
         source = self.cleaned_data if names == PLAIN_AMOUNT_FIELDS else self.data  # the plain fields are form fields
         choice, other = (str(source.get(name) or "").strip() for name in names)
@@ -241,12 +245,12 @@ class CheckoutForm(forms.Form):
                 _("Choose an amount, or enter another one.") if choice != OTHER else _("Enter the amount you want."),
                 code="amount",
             )
+        if len(raw) > 20:
+            raise forms.ValidationError(_("Enter an amount such as 10 or 7.50."), code="amount")
         try:
-            if len(raw) > 20:
-                raise MoneyError(raw)
-            return parse_amount(raw), picked
-        except MoneyError:
-            raise forms.ValidationError(_("Enter an amount such as 10 or 7.50."), code="amount") from None
+            return parse_amount(raw, self.offer.campaign.language, currency), picked
+        except AmountError as error:
+            raise forms.ValidationError(error.message, code="amount") from None
 
     def clean(self):
         data = super().clean()
@@ -260,7 +264,7 @@ class CheckoutForm(forms.Form):
             return data
         language = self.offer.campaign.language
         low, high = self.offer.minimum(frequency, currency), self.offer.maximum(currency)
-        if number > high.amount:  # before making Money of it: "1e99" cannot be quantized
+        if number > high.amount:  # the number as typed, before Money rounds it
             self.add_error(
                 "other_amount",
                 _("The largest amount this form takes is %(amount)s.") % {"amount": high.format(language)},

@@ -41,7 +41,7 @@ def read_prefill(query, campaign, currencies=None):
     amount = None
     if "amount" in query:
         try:
-            amount = parse_amount(query["amount"][:20])
+            amount = parse_amount(query["amount"][:20], campaign.language, currency)
         except MoneyError:
             problems.append(_("the amount"))
         else:

@@ -9,6 +9,7 @@ and never reading pages: no shared cache, mirror or page cache may keep them.
 """
 
 from contextlib import suppress
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.actions import Actor
 from core.errors import DomainError
-from core.money import Money, parse_amount
+from core.money import Money, amount_for_input, parse_amount
 from support.actions.contributions import start_contribution
 from support.checkout import (
     FREQUENCY_LABELS,
@@ -47,6 +48,8 @@ from support.providers.base import ProviderStep, pay_page_url
 from support.providers.crypto import qr_png
 from support.providers.registry import enabled_providers, get_provider
 from support.views.card import card_step_csp
+
+EXAMPLE_AMOUNT = Decimal("7.50")  # the other amount's placeholder, written the language's way: "7.50", "7,50"
 
 
 def _private(response):
@@ -82,7 +85,7 @@ def _ladder(offer, frequency, code, given, language):
     else:
         radio, other = given
         with suppress(ValueError, ArithmeticError):  # "10.00" is the ladder's "10"; what is no amount stays as it is
-            radio = plain(parse_amount(radio)) if radio not in ("", OTHER) else radio
+            radio = plain(parse_amount(radio, language, code)) if radio not in ("", OTHER) else radio
         if radio in values:
             choice, other = radio, ""
         elif radio not in ("", OTHER):  # an amount off the ladder: a prefill, shown as another amount
@@ -91,7 +94,7 @@ def _ladder(offer, frequency, code, given, language):
             choice = OTHER if radio == OTHER or other else ""  # nothing picked: nothing checked
     example = None
     try:
-        shown = Money(parse_amount(choice if choice not in ("", OTHER) else other), code)
+        shown = Money(parse_amount(choice if choice not in ("", OTHER) else other, language, code), code)
         if shown.amount <= offer.maximum(code).amount:
             example = {"fee": offer.fee(shown).format(language), "amount": shown.format(language)}
     except (ValueError, ArithmeticError):
@@ -103,6 +106,7 @@ def _ladder(offer, frequency, code, given, language):
         ],
         "choice": choice,
         "other_amount": other if choice == OTHER else "",
+        "placeholder": amount_for_input(EXAMPLE_AMOUNT, language),
         "minimum": offer.minimum(frequency, code).format(language),
         "fee_example": example,
     }

@@ -19,7 +19,6 @@ them instead:
 """
 
 import logging
-from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -36,7 +35,7 @@ from core.actions import Actor
 from core.client_address import client_address
 from core.email_address import EmailAddressField
 from core.errors import DomainError
-from core.money import MoneyError, parse_amount
+from core.money import AmountError, amount_for_input, parse_amount
 from support.actions.contributions import erase_supporter
 from support.actions.manage import (
     OPEN_STATUSES,
@@ -180,7 +179,7 @@ def _rows(supporter, link, link_token, language):
                 "payments": payments,
                 "cancel_token": form_token(link, "cancel", contribution.pk) if running else "",
                 "amount_token": form_token(link, "amount", contribution.pk) if can_change_amount(contribution) else "",
-                "amount_value": format(contribution.amount, "f"),
+                "amount_value": amount_for_input(contribution.amount, language),
                 "card_url": (
                     reverse("support:manage_card", args=[link_token, contribution.pk])
                     if can_replace_card(contribution)
@@ -253,15 +252,14 @@ def manage_link(request, token):
                 done = {"bank_transfer": "cancelled_bank", "crypto": "cancelled_crypto"}.get(method, "cancelled")
                 return _done(token, done if changed else "unchanged")
             # action == "amount"
-            if not supporter.contributions.filter(pk=contribution_id).exists():
+            currency = supporter.contributions.filter(pk=contribution_id).values_list("currency", flat=True).first()
+            if currency is None:
                 raise DomainError(_("There is no such contribution among yours."))
-            try:
-                amount = parse_amount(data.get("amount", "")[:40])
-            except MoneyError:
-                raise DomainError(_("Enter an amount such as 10 or 7.50.")) from None
-            changed = change_contribution_amount(
-                actor=Actor.reader(), contribution_id=contribution_id, amount=Decimal(amount)
-            )
+            try:  # as the reader writes amounts in their language, in the contribution's own currency
+                amount = parse_amount(data.get("amount", "")[:40], link.language, currency)
+            except AmountError as error:
+                raise DomainError(error.message) from None
+            changed = change_contribution_amount(actor=Actor.reader(), contribution_id=contribution_id, amount=amount)
             method = supporter.contributions.filter(pk=contribution_id).values_list("method", flat=True).first()
             return _done(token, ("amount_card" if method == "card" else "amount") if changed else "unchanged")
         except (BadLink, DomainError) as error:
