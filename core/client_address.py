@@ -5,6 +5,13 @@ the address it saw to ``X-Forwarded-For``; only hops the newsroom runs can be be
 header it likes. So the header is read only when the peer is one of ``settings.TRUSTED_PROXIES``, from the right (the
 hop closest to us) leftwards, and the first address that is not a trusted proxy is the client. A client can add
 entries on the left, never choose the one our proxy appended. With no trusted proxy configured the header is ignored.
+
+Readers of the onion service (``core/onion.py``) have no address: Tor hands their requests to nginx on this machine,
+so every one of them would look like 127.0.0.1, and one abuser would use up the allowance of them all. A request by
+the onion host that comes from this machine is therefore answered :data:`ONION`, one bucket for the onion's readers,
+which every limit gives :data:`ONION_SHARE` times one address's allowance (:func:`limit_for`); limits per session
+(a contribution, an email address) do the rest. A clearnet client that sends the onion's ``Host`` is still counted
+by its own address, which is never a loopback one.
 """
 
 import ipaddress
@@ -12,6 +19,11 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from core.onion import is_onion_request
+
+ONION = "onion"
+ONION_SHARE = 10
 
 
 def parse_networks(entries):
@@ -49,7 +61,28 @@ def _is_trusted(address, networks):
 
 def client_address(request) -> str:
     """The client's address for ``request``: the peer itself, or, when the peer is a trusted proxy, the nearest
-    address in ``X-Forwarded-For`` that is not one. An unreadable entry ends the walk at the last trusted hop."""
+    address in ``X-Forwarded-For`` that is not one. An unreadable entry ends the walk at the last trusted hop.
+    :data:`ONION` for a request by the onion host from this machine."""
+    address = _network_address(request)
+    if is_onion_request(request) and _is_local(address):
+        return ONION
+    return address
+
+
+def limit_for(address: str, limit: int) -> int:
+    """The allowance of a per-client ``limit`` for ``address`` (from :func:`client_address`): the onion bucket stands
+    for many readers."""
+    return limit * ONION_SHARE if address == ONION else limit
+
+
+def _is_local(text):
+    address = _address(text)
+    if address is not None and address.version == 6 and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address is not None and address.is_loopback
+
+
+def _network_address(request) -> str:
     peer = request.META.get("REMOTE_ADDR", "")
     networks = _trusted(tuple(settings.TRUSTED_PROXIES))
     if not networks or not _is_trusted(_address(peer), networks):

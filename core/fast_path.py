@@ -15,8 +15,8 @@ import logging
 from django.conf import settings
 from django.core.handlers.wsgi import get_path_info, get_script_name
 
-from core import page_cache, page_memo
-from core.middleware import FAST_PATH_MISSED, cacheable
+from core import onion, page_cache, page_memo
+from core.middleware import FAST_PATH_MISSED, cacheable, onion_location
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +50,16 @@ class PageCacheFastPath:
             method = environ["REQUEST_METHOD"].upper()
             path = request_path(environ)
             secure = is_secure(environ)
-            if cacheable(method, path, secure=secure):
-                local = page_memo.memo()
+            host = environ.get("HTTP_HOST", "")
+            by_onion = onion.is_onion_host(host)
+            if cacheable(method, path, secure=secure, onion=by_onion):
+                # The onion's entries are its own (core.page_cache); the processes keep copies of the others only.
+                local = None if by_onion else page_memo.memo()
                 entry = local.get(path) if local is not None else None
                 if entry is None:
                     epoch = local.epoch if local is not None else 0
                     try:
-                        entry = page_cache.lookup(path)
+                        entry = page_cache.lookup(path, onion=by_onion)
                     except Exception:
                         # The cache is unreachable: Django answers, as it would without the fast path (its own
                         # lookup fails the same way and gets Django's error page, never a bare server error).
@@ -71,8 +74,15 @@ class PageCacheFastPath:
                         entry,
                         method=method,
                         accept_encoding=environ.get("HTTP_ACCEPT_ENCODING"),
-                        secure=secure,
+                        secure=secure and not by_onion,
                         cache_status="hit",
+                        onion_location=onion_location(
+                            path,
+                            environ.get("QUERY_STRING", ""),
+                            secure=secure,
+                            host=host,
+                            content_type=page_cache.content_type(entry),
+                        ),
                     )
                     start_response(page_cache.status_line(status), headers)
                     return [body]

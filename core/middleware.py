@@ -2,9 +2,10 @@ from csp.constants import HEADER as CSP_HEADER
 from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import HttpResponse
+from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
 from django.utils.cache import patch_vary_headers
 
-from core import page_cache
+from core import onion, page_cache
 from core.reading import PERMISSIONS_POLICY, is_reading, ordered_policy
 
 # The editors' side: Wagtail's admin and Django's. It gets its own Content-Security-Policy (see settings).
@@ -21,12 +22,13 @@ UNCACHED_PREFIXES = NON_READING_PREFIXES + QUERY_DRIVEN_PREFIXES + FILE_PREFIXES
 FAST_PATH_MISSED = "samizdat.page_cache.missed"
 
 
-def cacheable(method, path, *, secure):
+def cacheable(method, path, *, secure, onion=False):
     """Whether a request for ``path`` may be answered from the page cache (and its answer kept there).
 
     Reading pages never depend on the query string, so it is left out of the key: a tracking parameter or a random
     string cannot push a request past the cache. Cookies are not looked at either: every reader gets the same bytes.
-    A plain-HTTP request that SecurityMiddleware would redirect to HTTPS goes past the cache to be redirected.
+    A plain-HTTP request that SecurityMiddleware would redirect to HTTPS goes past the cache to be redirected (one by
+    the onion host, never redirected, does not).
     Shared by the middleware and the WSGI fast path (core.fast_path), so that both answer exactly the same requests.
     """
     return (
@@ -35,8 +37,21 @@ def cacheable(method, path, *, secure):
         and not path.startswith(UNCACHED_PREFIXES)
         and not path.startswith(settings.PAGE_CACHE_SKIP_PREFIXES)
         and path not in QUERY_DRIVEN_PATHS
-        and (secure or not settings.SECURE_SSL_REDIRECT)
+        and (secure or onion or not settings.SECURE_SSL_REDIRECT)
     )
+
+
+def onion_location(path, query, *, secure, host, content_type):
+    """The ``Onion-Location`` a response carries, or ``""``: HTML over HTTPS on any host but the onion, outside the
+    editors' side (an editor's session lives on the host they logged in on). Shared with the fast path."""
+    if (
+        not secure
+        or not content_type.startswith("text/html")
+        or path.startswith(EDITOR_PREFIXES)
+        or onion.is_onion_host(host)
+    ):
+        return ""
+    return onion.location(path, query)
 
 
 def _cacheable_request(request):
@@ -45,7 +60,7 @@ def _cacheable_request(request):
     return (
         not getattr(request, "samizdat_render_to_file", False)
         and not getattr(request, "samizdat_export", False)
-        and cacheable(request.method, request.path, secure=request.is_secure())
+        and cacheable(request.method, request.path, secure=request.is_secure(), onion=onion.is_onion_request(request))
     )
 
 
@@ -54,8 +69,15 @@ def _respond_from_entry(request, entry, *, cache_status):
         entry,
         method=request.method,
         accept_encoding=request.META.get("HTTP_ACCEPT_ENCODING"),
-        secure=request.is_secure(),
+        secure=request.is_secure() and not onion.is_onion_request(request),
         cache_status=cache_status,
+        onion_location=onion_location(
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            secure=request.is_secure(),
+            host=request.META.get("HTTP_HOST", ""),
+            content_type=page_cache.content_type(entry),
+        ),
     )
     response = HttpResponse(body, status=status)
     for name, value in headers:
@@ -76,7 +98,8 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not _cacheable_request(request):
             return self.get_response(request)
-        entry = None if request.META.get(FAST_PATH_MISSED) else page_cache.lookup(request.path)
+        by_onion = onion.is_onion_request(request)
+        entry = None if request.META.get(FAST_PATH_MISSED) else page_cache.lookup(request.path, onion=by_onion)
         if entry is not None:
             return _respond_from_entry(request, entry, cache_status="hit")
         response = self.get_response(request)
@@ -89,8 +112,43 @@ class PageCacheMiddleware:
         ):
             if hasattr(response, "render") and not response.is_rendered:
                 response.render()
-            entry = page_cache.store(request.path, response)
+            entry = page_cache.store(request.path, response, onion=by_onion)
             return _respond_from_entry(request, entry, cache_status="miss")
+        return response
+
+
+class SecurityMiddleware(DjangoSecurityMiddleware):
+    """Django's SecurityMiddleware, aware of the onion service (``settings.ONION_ADDRESS``, core/onion.py).
+
+    Tor reaches the onion over plain HTTP, with no certificate to redirect to: a request by the onion host is never
+    redirected to HTTPS and gets no HSTS, and its cookies go without ``Secure`` (browsers other than Tor Browser
+    never send a ``Secure`` cookie back to an ``http://`` onion). Everywhere else Django's rules hold, and HTML over
+    HTTPS says where the same page is on the onion (``Onion-Location``), which Tor Browser offers its reader.
+    ``core.checks`` runs Django's deploy checks of these settings, which look for Django's class by name.
+    """
+
+    def process_request(self, request):
+        if onion.is_onion_request(request):
+            return None
+        return super().process_request(request)
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if onion.is_onion_request(request):
+            response.headers.pop("Strict-Transport-Security", None)
+            for morsel in response.cookies.values():
+                morsel["secure"] = ""
+        elif not getattr(request, "samizdat_render_to_file", False) and "Onion-Location" not in response:
+            # Files of the published tree get theirs from nginx; an export page carries a meta tag instead.
+            value = onion_location(
+                request.path,
+                request.META.get("QUERY_STRING", ""),
+                secure=request.is_secure(),
+                host=request.META.get("HTTP_HOST", ""),
+                content_type=response.get("Content-Type", ""),
+            )
+            if value:
+                response["Onion-Location"] = value
         return response
 
 

@@ -4,7 +4,8 @@ One cache round trip answers a hit: the entry and the current *generation* are r
 under an older generation is a miss. Publishing anything moves the generation, so readers never see a page from before
 a publish.
 Because both live in Django's cache (local memory by default, Redis by setting), several app processes agree once the
-cache is shared.
+cache is shared. Requests by the onion service (``core/onion.py``) have entries of their own: a feed's links point at
+the host it was asked by.
 """
 
 import gzip
@@ -38,12 +39,13 @@ KEPT_HEADERS = (
 )
 
 
-def entry_key(path):
+def entry_key(path, *, onion=False):
     # Keys stay short and printable whatever the path: some cache servers refuse keys over 250 bytes, or with spaces,
     # control characters or anything outside ASCII (a decoded path may hold all of them).
+    prefix = ENTRY_PREFIX + ("onion:" if onion else "")
     if len(path) > 150 or not (path.isascii() and path.isprintable()) or " " in path:
-        return ENTRY_PREFIX + "sha256:" + hashlib.sha256(path.encode()).hexdigest()
-    return ENTRY_PREFIX + path
+        return prefix + "sha256:" + hashlib.sha256(path.encode()).hexdigest()
+    return prefix + path
 
 
 def current_generation():
@@ -65,13 +67,14 @@ def forget_path(path):
     Cheaper than :func:`invalidate_all_pages` and enough for a document whose contents changed without any page
     changing; other pages keep their entries until they expire or the next publish.
     """
-    cache.delete(entry_key(path))
+    cache.delete_many([entry_key(path), entry_key(path, onion=True)])
     page_memo.announce(path)
 
 
-def lookup(path):
-    """Return the stored entry for ``path`` if it belongs to the current generation, else ``None``."""
-    key = entry_key(path)
+def lookup(path, *, onion=False):
+    """Return the stored entry for ``path`` (asked by the onion host or not) if it belongs to the current generation,
+    else ``None``."""
+    key = entry_key(path, onion=onion)
     found = cache.get_many([GENERATION_KEY, key])
     entry = found.get(key)
     if entry is None or found.get(GENERATION_KEY) is None or entry["generation"] != found[GENERATION_KEY]:
@@ -79,7 +82,7 @@ def lookup(path):
     return entry
 
 
-def store(path, response):
+def store(path, response, *, onion=False):
     """Keep ``response`` (already rendered) with its gzip and brotli forms, and return the entry."""
     body = bytes(response.content)
     entry = {
@@ -97,8 +100,16 @@ def store(path, response):
         entry["br"] = br if len(br) < len(body) else None
     timeout = min(settings.PAGE_CACHE_SECONDS, getattr(response, "samizdat_cache_seconds", settings.PAGE_CACHE_SECONDS))
     entry["expires"] = time.time() + timeout  # for the processes' own copies (core.page_memo)
-    cache.set(entry_key(path), entry, timeout=timeout)
+    cache.set(entry_key(path, onion=onion), entry, timeout=timeout)
     return entry
+
+
+def content_type(entry):
+    """The entry's ``Content-Type`` (what ``HttpResponse`` starts with when it kept none)."""
+    for name, value in entry["headers"]:
+        if name == "Content-Type":
+            return value
+    return f"text/html; charset={settings.DEFAULT_CHARSET}"
 
 
 def accepted_encodings(accept_encoding):
@@ -149,21 +160,23 @@ def strict_transport_security():
     return value
 
 
-def answer(entry, *, method, accept_encoding, secure, cache_status):
+def answer(entry, *, method, accept_encoding, secure, cache_status, onion_location=""):
     """What a stored entry answers a request with: ``(status, headers, body)``, headers as ``[(name, value), ...]``.
 
     The one place a stored page becomes a response, for Django's middleware and for the WSGI fast path alike, so both
     send the same headers in the same order and the same bytes. ``Content-Type`` comes first, where Django puts it.
-    HSTS depends on the request (HTTPS only), so it is never stored: it is added here as SecurityMiddleware would.
+    HSTS depends on the request (``secure``: HTTPS, and not by the onion host), so it is never stored: it is added
+    here as SecurityMiddleware would, and so is ``onion_location`` (``core.middleware.onion_location``), which names
+    the request's own path and query.
     """
     encoding = choose_encoding(entry, accept_encoding)
     body = entry["identity"] if encoding == "identity" else entry[encoding]
-    headers = [(name, value) for name, value in entry["headers"] if name == "Content-Type"]
-    if not headers:  # what HttpResponse starts with
-        headers = [("Content-Type", f"text/html; charset={settings.DEFAULT_CHARSET}")]
+    headers = [("Content-Type", content_type(entry))]
     headers += [(name, value) for name, value in entry["headers"] if name != "Content-Type"]
     if secure and (hsts := strict_transport_security()):
         headers.append(("Strict-Transport-Security", hsts))
+    if onion_location:
+        headers.append(("Onion-Location", onion_location))
     if encoding != "identity":
         headers.append(("Content-Encoding", encoding))
     headers += [("Content-Length", str(len(body))), ("Vary", "Accept-Encoding"), ("X-Page-Cache", cache_status)]

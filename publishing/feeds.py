@@ -2,10 +2,13 @@
 
 Stock Django feeds carry only a summary; these add the whole story (``content:encoded`` in RSS, ``<content>`` in Atom),
 with every image's caption, credit and licence as text. Links are absolute against the canonical address, the one place
-besides canonical links where a page may name a host.
+besides canonical links where a page may name a host; a feed asked for by the onion service links to the onion, so its
+reader stays on onion circuits (``core.onion.site_url``).
 """
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -16,7 +19,7 @@ from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from core import snapshot
+from core import onion, snapshot
 from core.reading import mark_reading
 from publishing.listing import attach_sections, live_articles, newest_first
 from publishing.models import ArticlePage, SectionPage, Topic
@@ -26,12 +29,29 @@ FEED_SIZE = 30
 _ROOT_RELATIVE = re.compile(r'(\s(?:src|href)=")/(?!/)')
 
 
+# The address the feed being answered links to (feeds are shared objects: the request's host cannot live on them).
+_site = ContextVar("feed_site", default="")
+
+
+@contextmanager
+def _links_for(request):
+    token = _site.set(onion.site_url(onion=onion.is_onion_request(request)))
+    try:
+        yield
+    finally:
+        _site.reset(token)
+
+
+def site_url():
+    return _site.get() or settings.CANONICAL_URL
+
+
 def absolute(url):
-    return settings.CANONICAL_URL + url if url.startswith("/") else url
+    return site_url() + url if url.startswith("/") else url
 
 
 def absolutize_html(html):
-    return _ROOT_RELATIVE.sub(lambda match: match.group(1) + settings.CANONICAL_URL + "/", html)
+    return _ROOT_RELATIVE.sub(lambda match: match.group(1) + site_url() + "/", html)
 
 
 class FullTextRss(Rss201rev2Feed):
@@ -57,7 +77,7 @@ class ArticleFeed(Feed):
     feed_type = FullTextRss
 
     def __call__(self, request, *args, **kwargs):
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(settings.LANGUAGE_CODE), _links_for(request):
             response = super().__call__(request, *args, **kwargs)
         return mark_reading(response)
 
@@ -151,7 +171,7 @@ class LanguageRssFeed(ArticleFeed):
     def __call__(self, request, language):
         if language not in dict(settings.LANGUAGES):
             raise Http404("No such language")
-        with translation.override(language):
+        with translation.override(language), _links_for(request):
             response = Feed.__call__(self, request, language=language)
         return mark_reading(response)
 
