@@ -7,7 +7,7 @@ whatever differs into the includes of ``mirrors/templates/export_mode/`` — now
 
 from django.conf import settings
 
-from core import snapshot
+from core import onion, snapshot
 from core.reading import policy_for_meta
 
 
@@ -30,4 +30,6 @@ def export_mode(request):
         "export_csp": snapshot.remember("policy-for-meta", policy_for_meta),
         "live_sites": live_sites(),
         "reminder_mailto": settings.MIRROR_REMINDER_MAILTO,
+        # the same page on the onion service, which Tor Browser offers readers of an HTTPS mirror ("" without one)
+        "onion_location": onion.location(request.path),
     }

@@ -160,7 +160,8 @@ def robots_txt(request):
 
 
 def not_found(request, exception=None):
-    response = TemplateResponse(request, "404.html", {}, status=404)
+    # not_found: a static mirror serves this page for every path it lacks, so it names no path of its own
+    response = TemplateResponse(request, "404.html", {"not_found": True}, status=404)
     response.render()
     return response
 

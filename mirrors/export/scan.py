@@ -13,6 +13,8 @@ import posixpath
 import re
 from urllib.parse import unquote, urljoin, urlsplit
 
+from core.onion import onion_address
+
 # Development hosts are never right in an export, not even in a link.
 DEVELOPMENT_HOSTS = ("testserver", "localhost", "127.0.0.1")
 
@@ -188,6 +190,11 @@ def scan_html(text, base_path, rules):
                     reference(url)
             canonical_link = tag == "link" and attribute == "href" and rel & {"canonical", "alternate"}
             if canonical_link or (tag == "meta" and attribute == "content" and meta_name.startswith(_ALLOWED_META)):
+                allowed.append((start, end))
+            elif tag == "meta" and attribute == "content" and values.get("http-equiv", "").lower() == "onion-location":
+                # where the same page is on the onion (plain http:, as onions are served): a browser only offers it
+                if urlsplit(html.unescape(value)).hostname != onion_address():
+                    problems.append(f"an onion-location that is not ours: {value!r}")
                 allowed.append((start, end))
             elif tag == "meta" and attribute == "content" and values.get("http-equiv", "").lower() == "refresh":
                 target = _REFRESH_URL.search(html.unescape(value))
