@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.client_address import limit_for
 from core.limits import count_in_window
 from support.reminders import (
     MAX_TOKEN_LENGTH,
@@ -63,7 +64,7 @@ def _language(value):
 
 
 def take_manage_ip_allowance(ip: str) -> None:
-    if count_in_window(f"samizdat:manage:ip:{ip_digest(ip)}", MANAGE_IP_WINDOW) > MANAGE_IP_LIMIT:
+    if count_in_window(f"samizdat:manage:ip:{ip_digest(ip)}", MANAGE_IP_WINDOW) > limit_for(ip, MANAGE_IP_LIMIT):
         raise LimitReached(_("Too many requests from your connection. Please try again in an hour."))
 
 
@@ -127,8 +128,8 @@ def check_form_token(token, link: ManageLink, action: str, contribution_id: int 
         raise invalid
 
 
-def manage_url(supporter) -> str:
-    return absolute(reverse("support:manage_link", args=[manage_token(supporter)]))
+def manage_url(supporter, *, onion=False) -> str:
+    return absolute(reverse("support:manage_link", args=[manage_token(supporter)]), onion=onion)
 
 
 # --- Mails ------------------------------------------------------------------------------------------------------------
@@ -172,9 +173,10 @@ def receipt_message(payment):
     )
 
 
-def manage_link_message(supporter):
+def manage_link_message(supporter, *, onion=False):
+    """The magic link; ``onion``: it was asked for by the onion service, so it leads there."""
     language = _language(supporter.language)
-    context = {"manage_url": manage_url(supporter), "minutes": MANAGE_LINK_MINUTES}
+    context = {"manage_url": manage_url(supporter, onion=onion), "minutes": MANAGE_LINK_MINUTES}
     return _message(
         to=supporter.email,
         language=language,

@@ -45,12 +45,12 @@ def deliver(message):
         raise MailNotSent(type(error).__name__) from None
 
 
-def confirm_url(reminder, due_on):
-    return absolute(reverse("support:remind_confirm", args=[confirm_token(reminder, due_on)]))
+def confirm_url(reminder, due_on, *, onion=False):
+    return absolute(reverse("support:remind_confirm", args=[confirm_token(reminder, due_on)]), onion=onion)
 
 
-def cancel_url(reminder):
-    return absolute(reverse("support:remind_cancel", args=[cancel_token(reminder)]))
+def cancel_url(reminder, *, onion=False):
+    return absolute(reverse("support:remind_cancel", args=[cancel_token(reminder)]), onion=onion)
 
 
 def forget_url(reminder):
@@ -93,14 +93,15 @@ def _message(reminder, subject, template, context):
     )
 
 
-def confirmation_message(reminder, due_on):
-    """Asks the address's owner to confirm ``due_on`` (or, for a confirmed reminder, to move it there)."""
+def confirmation_message(reminder, due_on, *, onion=False):
+    """Asks the address's owner to confirm ``due_on`` (or, for a confirmed reminder, to move it there). ``onion``:
+    the request came by the onion service, so the links go there."""
     with translation.override(reminder.language):
         context = {
             "due": date_format(due_on, "DATE_FORMAT"),
             "current_due": date_format(reminder.due_on, "DATE_FORMAT") if reminder.confirmed_at else "",
-            "confirm_url": confirm_url(reminder, due_on),
-            "cancel_url": cancel_url(reminder),
+            "confirm_url": confirm_url(reminder, due_on, onion=onion),
+            "cancel_url": cancel_url(reminder, onion=onion),
             "days_to_confirm": 7,
         }
     return _message(reminder, CONFIRMATION_SUBJECT, "support/email/reminder_confirm.txt", context)

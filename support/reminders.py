@@ -19,8 +19,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from core.client_address import limit_for
 from core.email_address import canonical_email
 from core.limits import count_in_window
+from core.onion import site_url
 
 WHEN_DAYS = {"week": 7, "month": 30, "quarter": 91}
 DEFAULT_WHEN = "month"
@@ -79,7 +81,7 @@ def due_date(when: str, today: dt.date | None = None) -> dt.date:
 
 def take_ip_allowance(ip: str) -> None:
     """Count one request from ``ip``; raise ``LimitReached`` past the hourly limit."""
-    if count_in_window(f"samizdat:remind:ip:{ip_digest(ip)}", IP_WINDOW) > IP_LIMIT:
+    if count_in_window(f"samizdat:remind:ip:{ip_digest(ip)}", IP_WINDOW) > limit_for(ip, IP_LIMIT):
         raise LimitReached(_("Too many requests from your connection. Please try again in an hour."))
 
 
@@ -143,9 +145,10 @@ def read_link(token, *, salt, max_age=None) -> Link:
         raise invalid from None
 
 
-def absolute(path: str) -> str:
-    """Links in mails are absolute, on the newsroom's canonical address."""
-    return settings.CANONICAL_URL + path
+def absolute(path: str, *, onion: bool = False) -> str:
+    """Links in mails are absolute, on the newsroom's canonical address, or on its onion service for a reader who
+    asked by it (``core.onion.site_url``)."""
+    return site_url(onion=onion) + path
 
 
 def plain_amount(amount: Decimal) -> str:

@@ -8,8 +8,9 @@ from django_tasks import task
 
 
 @task()
-def send_reminder_confirmation(reminder_id: int, due_on: str) -> bool:
-    """Mail the link that confirms reminder ``reminder_id`` for ``due_on``. False if the reminder is gone meanwhile."""
+def send_reminder_confirmation(reminder_id: int, due_on: str, onion: bool = False) -> bool:
+    """Mail the link that confirms reminder ``reminder_id`` for ``due_on`` (on the onion service when it was asked
+    for there). False if the reminder is gone meanwhile."""
     from support.models import Reminder
     from support.reminder_mail import confirmation_message, deliver
 
@@ -17,7 +18,7 @@ def send_reminder_confirmation(reminder_id: int, due_on: str) -> bool:
     if reminder is None:
         return False
     # An address refused for good stays unconfirmed, and the due-reminder job deletes it within a week.
-    deliver(confirmation_message(reminder, dt.date.fromisoformat(due_on)))
+    deliver(confirmation_message(reminder, dt.date.fromisoformat(due_on), onion=onion))
     return True
 
 
@@ -43,8 +44,9 @@ def send_receipt(payment_id: int) -> bool:
 
 
 @task()
-def send_manage_link(supporter_id: int) -> bool:
-    """Mail a link to manage their support to supporter ``supporter_id``. False if they were erased meanwhile."""
+def send_manage_link(supporter_id: int, onion: bool = False) -> bool:
+    """Mail a link to manage their support to supporter ``supporter_id`` (on the onion service when it was asked for
+    there). False if they were erased meanwhile."""
     from support.models import Supporter
     from support.receipts import manage_link_message
     from support.reminder_mail import deliver
@@ -52,7 +54,7 @@ def send_manage_link(supporter_id: int) -> bool:
     supporter = Supporter.objects.filter(pk=supporter_id).first()
     if supporter is None:
         return False
-    deliver(manage_link_message(supporter))
+    deliver(manage_link_message(supporter, onion=onion))
     return True
 
 
@@ -66,6 +68,22 @@ def send_card_pause_alert(audit_entry_id: int) -> bool:
 
     entry = AuditEntry.objects.filter(pk=audit_entry_id, action="card.paused").first()
     message = alert_message(entry) if entry is not None else None
+    if message is None:
+        return False
+    deliver(message)
+    return True
+
+
+@task()
+def send_card_starts_alert(audit_entry_id: int) -> bool:
+    """Tell staff that the site-wide limit on starting card checkouts was reached, from its audit entry. False if
+    the entry is gone or nobody can be told."""
+    from core.models import AuditEntry
+    from support.cards.alert import starts_alert_message
+    from support.reminder_mail import deliver
+
+    entry = AuditEntry.objects.filter(pk=audit_entry_id, action="card.starts_limited").first()
+    message = starts_alert_message(entry) if entry is not None else None
     if message is None:
         return False
     deliver(message)

@@ -59,17 +59,18 @@ def can_replace_card(contribution) -> bool:
     return _card_subscription_running(contribution) and _card_hook("replace_card") is not None
 
 
-def request_manage_link(*, actor: Actor, email: str, language: str = "en") -> bool:
-    """Send a manage link to ``email`` if a supporter has that address. Counts the request against the address's
-    limit first, known or not, so the limit tells nobody whether we know it (raises ``LimitReached``). Returns whether
-    a link was sent, which the edge must not reveal."""
+def request_manage_link(*, actor: Actor, email: str, language: str = "en", onion: bool = False) -> bool:
+    """Send a manage link to ``email`` if a supporter has that address (``onion``: asked for by the onion service,
+    where the link then leads). Counts the request against the address's limit first, known or not, so the limit
+    tells nobody whether we know it (raises ``LimitReached``). Returns whether a link was sent, which the edge must
+    not reveal."""
     take_manage_address_allowance(email)
     supporter = Supporter.objects.filter(email=canonical_email(email)).first()
     if supporter is None:
         return False
     with transaction.atomic():
         record(actor=actor, action="supporter.manage_link_requested", subject=supporter)
-        after_commit(send_manage_link.enqueue, supporter.pk)
+        after_commit(send_manage_link.enqueue, supporter.pk, onion)
     return True
 
 

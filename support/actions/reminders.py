@@ -46,9 +46,17 @@ class LinkOutcome:
 
 
 def request_reminder(
-    *, actor: Actor, email: str, when: str, arm: str = "", article_id: int | None = None, language: str = "en"
+    *,
+    actor: Actor,
+    email: str,
+    when: str,
+    arm: str = "",
+    article_id: int | None = None,
+    language: str = "en",
+    onion: bool = False,
 ) -> tuple[Reminder, str]:
-    """Ask for one reminder to ``email`` after ``when``; a confirmation mail goes out after commit.
+    """Ask for one reminder to ``email`` after ``when``; a confirmation mail goes out after commit (``onion``: asked
+    for by the onion service, where the mail's links then lead).
 
     An address has one reminder at most. A new request replaces the due date of an unconfirmed one at once; a confirmed
     one changes only when its owner follows the new confirmation link (so a stranger who knows the address cannot move
@@ -102,7 +110,7 @@ def request_reminder(
             language=language,
             new=created,
         )
-        after_commit(send_reminder_confirmation.enqueue, reminder.pk, due_on.isoformat())
+        after_commit(send_reminder_confirmation.enqueue, reminder.pk, due_on.isoformat(), onion)
     return reminder, confirm_token(reminder, due_on)
 
 

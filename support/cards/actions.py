@@ -1,5 +1,6 @@
-"""Pausing and resuming card payments (the site-wide breaker of ``support.cards.defence``), and blocking or lifting
-the blocks of single sources (a client address, a contribution, a supporter's email address).
+"""Pausing and resuming card payments (the site-wide breaker of ``support.cards.defence``), blocking or lifting
+the blocks of single sources (a client address, a contribution, a supporter's email address), and recording that the
+site-wide limit on starting card checkouts was reached (``support.cards.starts``).
 
 The pause and the blocks live in the shared cache, where every app process reads them on each card request; these
 actions claim or end them there and write the audit entry (kinds, counts and times only: no address, no digest of
@@ -14,7 +15,7 @@ from django.db import transaction
 from core.actions import Actor, after_commit, record
 from support.cards import state
 from support.models import Contribution
-from support.tasks import send_card_pause_alert
+from support.tasks import send_card_pause_alert, send_card_starts_alert
 
 
 def _iso(timestamp):
@@ -55,10 +56,29 @@ def block_card_source(*, actor: Actor, key: str) -> bool:
             action="card.blocked",
             subject=subject,
             kind=state.source_kind(key),
-            failures=state.CARD_FAILURE_LIMIT,
+            failures=state.failure_limit(key),
             window_seconds=state.CARD_FAILURE_WINDOW,
             block_seconds=state.CARD_BLOCK_SECONDS,
         )
+    return True
+
+
+def limit_card_starts(*, actor: Actor, limit: int, window_seconds: int) -> bool:
+    """The site-wide limit on starting card checkouts (``limit`` within ``window_seconds``) was reached: readers are
+    being sent to bank transfer and crypto until the window ends. Recorded, and staff alerted by mail, once per
+    ``STARTS_ALERT_SECONDS`` while it keeps being reached; returns False (writing nothing) within that time. Card
+    payments under way go on: this is no pause."""
+    if not state.claim_starts_alert():
+        return False
+    with transaction.atomic():
+        entry = record(
+            actor=actor,
+            action="card.starts_limited",
+            limit=limit,
+            window_seconds=window_seconds,
+            quiet_seconds=state.STARTS_ALERT_SECONDS,
+        )
+        after_commit(send_card_starts_alert.enqueue, entry.pk)
     return True
 
 

@@ -5,7 +5,9 @@ Two layers, both kept in Django's cache only (shared by every app process once t
 
 * **Limits per source.** Declines are counted per client address, per contribution and per supporter address (when
   the contribution has one): after ``CARD_FAILURE_LIMIT`` declines within ``CARD_FAILURE_WINDOW`` seconds, that
-  source may not try a card again for ``CARD_BLOCK_SECONDS``. Addresses are kept only as keyed digests (HMAC with
+  source may not try a card again for ``CARD_BLOCK_SECONDS``. The onion service's readers have no address: their
+  declines count in one onion bucket with ten times the limit, whose block leaves each onion contribution one decline
+  rather than refusing them all (``state.blocked``). Addresses are kept only as keyed digests (HMAC with
   ``SECRET_KEY``), never in clear, and only for as long as a block lasts. Each block begun is the audited action
   ``block_card_source`` (its kind only: no address, no digest). Staff lift every block in force with “Resume card
   payments now”; since a cache cannot list its keys, the blocks are also written down in a *registry* (below).
@@ -30,13 +32,13 @@ are not counted here; Stripe's own defences see those.
 from core.actions import Actor
 from core.limits import count_in_window
 from support.cards.actions import block_card_source, pause_card_payments
-from support.cards.state import CARD_FAILURE_LIMIT, CARD_FAILURE_WINDOW, count_for_breaker, figures, pause
+from support.cards.state import CARD_FAILURE_WINDOW, count_for_breaker, failure_limit, figures, pause
 
 
 def count_failure(keys):
     """A declined card: count it against each source (blocking those at the limit) and for the breaker, which may
     trip. Returns True if card payments are paused now."""
-    at_limit = [key for key in keys if count_in_window(f"{key}:failures", CARD_FAILURE_WINDOW) >= CARD_FAILURE_LIMIT]
+    at_limit = [key for key in keys if count_in_window(f"{key}:failures", CARD_FAILURE_WINDOW) >= failure_limit(key)]
     if at_limit:
         for key in at_limit:
             block_card_source(actor=Actor.system("card_defence"), key=key)

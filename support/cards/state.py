@@ -1,6 +1,7 @@
 """What the card-testing defence keeps, all of it in Django's cache (shared by every app process once the cache is
 Redis): declines counted per source and the blocks they lead to (with the registry that lets staff lift them), the
-site-wide breaker's counts and its pause. Nothing here decides or records anything; ``support.cards.defence`` counts
+site-wide breaker's counts and its pause, and when staff were last told that the site-wide limit on starting card
+checkouts was reached. Nothing here decides or records anything; ``support.cards.defence`` counts
 a decline and takes the named actions (``support.cards.actions``) when a limit is reached.
 """
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from core.client_address import client_address
+from core.client_address import ONION, client_address, limit_for
 from core.limits import count_in_window
 from support.reminders import email_digest, ip_digest
 
@@ -39,20 +40,44 @@ def contribution_of_key(key: str) -> int | None:
     return int(parts[2]) if parts[1] == "contribution" else None
 
 
-def limit_keys(request, contribution) -> list[str]:
-    """The sources a card attempt counts against: the client address, the contribution and, when the contribution
-    has one, the supporter's address (so a tester cannot start afresh with a new contribution under the same one)."""
-    keys = [
-        f"card-limit:ip:{ip_digest(client_address(request))}",
-        f"card-limit:contribution:{contribution.pk}",
-    ]
-    if contribution.supporter_id is not None:
-        keys.append(f"card-limit:email:{email_digest(contribution.supporter.email)}")
+# Every card attempt by the onion service: its readers have no address of their own (core.client_address).
+ONION_KEY = f"card-limit:ip:{ONION}"
+
+
+def source_keys(*, address: str, email: str = "") -> list[str]:
+    """The keys of a client address and, when one is given, an email address, as their declines are counted and
+    blocked: what the checkout asks about before a card contribution exists (``support.cards.starts``)."""
+    keys = [ONION_KEY if address == ONION else f"card-limit:ip:{ip_digest(address)}"]
+    if email:
+        keys.append(f"card-limit:email:{email_digest(email)}")
     return keys
 
 
+def limit_keys(request, contribution) -> list[str]:
+    """The sources a card attempt counts against: the client address, the contribution and, when the contribution
+    has one, the supporter's address (so a tester cannot start afresh with a new contribution under the same one)."""
+    email = contribution.supporter.email if contribution.supporter_id is not None else ""
+    address_key, *email_keys = source_keys(address=client_address(request), email=email)
+    return [address_key, f"card-limit:contribution:{contribution.pk}", *email_keys]
+
+
+def failure_limit(key: str) -> int:
+    """Declines within ``CARD_FAILURE_WINDOW`` that block the source ``key``; the onion bucket, which stands for
+    all the onion's readers, takes more (``core.client_address.limit_for``)."""
+    return limit_for(ONION, CARD_FAILURE_LIMIT) if key == ONION_KEY else CARD_FAILURE_LIMIT
+
+
 def blocked(keys) -> bool:
-    return any(cache.get(f"{key}:blocked") for key in keys)
+    """Whether a card attempt counted against ``keys`` is refused. A blocked onion bucket does not refuse every onion
+    reader (one tester would lock them all out): it leaves each of their sessions — a contribution, a supporter's
+    address — a single decline instead of ``CARD_FAILURE_LIMIT``, until the block ends or staff lift it."""
+    found = cache.get_many([f"{key}:blocked" for key in keys])
+    if any(f"{key}:blocked" in found for key in keys if key != ONION_KEY):
+        return True
+    if f"{ONION_KEY}:blocked" not in found:
+        return False
+    sessions = [f"{key}:failures" for key in keys if key != ONION_KEY]
+    return any(count >= 1 for count in cache.get_many(sessions).values())
 
 
 # --- The registry of blocks ----------------------------------------------------------------------------------------
@@ -130,6 +155,18 @@ def lift_blocks() -> dict[str, int]:
             cache.delete(f"{key}:failures")
             lifted.append(key)
     return _by_kind(lifted)
+
+
+# --- The site-wide limit on starting card checkouts ----------------------------------------------------------------
+
+STARTS_ALERT_KEY = "card-starts:limited"
+STARTS_ALERT_SECONDS = 60 * 60  # while the limit keeps being reached, one audit entry and one mail an hour
+
+
+def claim_starts_alert() -> bool:
+    """True for the first process that sees the site-wide limit on card starts reached in ``STARTS_ALERT_SECONDS``
+    (``cache.add`` is atomic: of several at once, one), which then records it and alerts staff."""
+    return cache.add(STARTS_ALERT_KEY, time.time(), STARTS_ALERT_SECONDS)
 
 
 # --- The site-wide breaker -----------------------------------------------------------------------------------------

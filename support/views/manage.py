@@ -36,6 +36,7 @@ from core.client_address import client_address
 from core.email_address import EmailAddressField
 from core.errors import DomainError
 from core.money import AmountError, amount_for_input, parse_amount
+from core.onion import is_onion_request
 from support.actions.contributions import erase_supporter
 from support.actions.manage import (
     OPEN_STATUSES,
@@ -129,7 +130,9 @@ def manage(request):
         return _request_page(request, form, language=language, status=400, message=message)
     try:
         take_manage_ip_allowance(client_address(request))
-        request_manage_link(actor=Actor.reader(), email=form.cleaned_data["email"], language=language)
+        request_manage_link(
+            actor=Actor.reader(), email=form.cleaned_data["email"], language=language, onion=is_onion_request(request)
+        )
     except LimitReached as error:
         return _request_page(request, form, language=language, status=error.status, message=error.message)
     context = {"minutes": MANAGE_LINK_MINUTES}

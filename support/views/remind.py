@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.actions import Actor
 from core.client_address import client_address
 from core.email_address import EmailAddressField
+from core.onion import is_onion_request
 from core.reading import mark_reading
 from support.actions.reminders import cancel_reminder, confirm_reminder, forget_address
 from support.actions.reminders import request_reminder as request_reminder_action
@@ -110,6 +111,7 @@ def request_reminder(request):
             arm=where.arm,
             article_id=where.article_id,
             language=where.language,
+            onion=is_onion_request(request),
         )
     except ReminderError as error:
         return _private(_form_page(request, where, form, status=error.status, message=error.message))
