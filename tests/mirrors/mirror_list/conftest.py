@@ -38,6 +38,13 @@ def seed(name: str) -> str:
     return base64.b64encode(hashlib.sha256(b"key " + name.encode()).digest()).decode()
 
 
+def public_key_of(name: str) -> str:
+    """The public key (RW…) of the seed :func:`seed` makes from ``name``."""
+    from mirrors.signing import Signer
+
+    return Signer(base64.b64decode(seed(name))).public_key
+
+
 @pytest.fixture
 def a_few_mirrors(clean_slate, django_capture_on_commit_callbacks):
     """One mirror of each pool, two of them public (an onion and a CDN copy), committed as far as the page cache and
