@@ -8,7 +8,8 @@ from mirrors.nginx.site import BadValue, Site, defaults, render_site
 class Command(BaseCommand):
     help = (
         "Print the origin's nginx site (deploy/nginx/samizdat.conf) with its placeholders filled: paths from the "
-        "settings (STATIC_ROOT, MEDIA_ROOT, PUBLISHED_TREE_DIR), HSTS as the app sends it, and these options."
+        "settings (STATIC_ROOT, MEDIA_ROOT, PUBLISHED_TREE_DIR), HSTS as the app sends it, the onion service's server "
+        "when ONION_ADDRESS is set, and these options."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +24,9 @@ class Command(BaseCommand):
             "http_listen": "nginx's plain-HTTP listen (redirects and certificate challenges), default 80",
             "https_listen": "nginx's TLS listen, default 443",
             "acme_root": "the webroot certbot writes challenges to, default /var/www/acme",
+            "onion": "the onion service's address, for its server block (default: ONION_ADDRESS; empty: none)",
+            "onion_listen": "where tor hands the onion's requests to nginx: a loopback address or unix:/path "
+            "(default 127.0.0.1:8081, as deploy/tor/torrc.example has it)",
         }
         for field in fields(Site):
             parser.add_argument("--" + field.name.replace("_", "-"), dest=field.name, help=help_texts[field.name])
