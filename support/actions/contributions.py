@@ -241,6 +241,59 @@ def cancel_contribution(*, actor: Actor, contribution_id: int, reason="", lapsed
 
 
 @transaction.atomic
+def expire_contribution(*, actor: Actor, contribution_id: int) -> bool:
+    """End a card attempt nobody carried on with (still pending, or declined and left since). It never started, so it
+    stops as cancelled with the reason "expired" and ``started_at`` stays empty: the revenue history, which counts
+    contributions from the day they started, never sees it. Its open payments fail ("expired"). Its email address
+    goes with it: the attempt is detached from its supporter, and the supporter (the address) is deleted if no other
+    contribution is theirs — a reminder the reader asked for is a row of its own and stays.
+
+    What the attempt left at the card provider is taken away before (``StripeCard.clear_abandoned``). Returns False,
+    changing nothing, for a contribution that is not waiting for its first payment or that a payment reached."""
+    contribution = only_row(Contribution.objects.select_for_update().filter(pk=contribution_id))
+    if contribution is None:
+        raise MissingRow(f"There is no contribution #{contribution_id}.")
+    paid = contribution.payments.filter(status__in=[P.SUCCEEDED, P.REFUNDED]).exists()
+    if contribution.status not in (C.PENDING, C.FAILED) or paid:
+        return False
+    was, supporter_id = contribution.status, contribution.supporter_id
+    move_locked_contribution(contribution, C.CANCELLED, end_reason=EndReason.EXPIRED, supporter=None)
+    failed = Payment.objects.filter(contribution=contribution, status__in=[P.CREATED, P.PENDING]).update(
+        status=P.FAILED, failure_message="expired"
+    )
+    dropped = 0
+    if supporter_id is not None:
+        dropped, _by_model = Supporter.objects.filter(pk=supporter_id, contributions__isnull=True).delete()
+    record(
+        actor=actor,
+        action="contribution.expired",
+        subject=contribution,
+        was=was,
+        payments_failed=failed,
+        supporter_deleted=dropped > 0,
+    )
+    return True
+
+
+@transaction.atomic
+def record_payment_attempt(*, actor: Actor, payment_id: int, provider_id: str) -> bool:
+    """Keep the provider's object of a payment attempt still under way (a card charge waiting for 3-D Secure) on its
+    payment, so that what becomes of it can be asked later: the expiry of abandoned card attempts asks before it
+    ends one. Only a payment not yet paid takes it; returns False if it holds that id already (or has been paid)."""
+    _lock_contribution_of(payment_id)
+    payment = only_row(Payment.objects.select_for_update().filter(pk=payment_id))
+    if payment.status not in (P.CREATED, P.PENDING, P.FAILED) or payment.provider_id == provider_id:
+        return False
+    payment.provider_id = provider_id
+    try:
+        payment.save(update_fields=["provider_id"])
+    except IntegrityError:  # the transaction is rolled back as the error leaves it, as in confirm_payment
+        raise DomainError(f"The provider id “{provider_id}” already belongs to another payment.") from None
+    record(actor=actor, action="payment.attempt_recorded", subject=payment, provider_id=provider_id)
+    return True
+
+
+@transaction.atomic
 def refund_payment(*, actor: Actor, payment_id: int, provider_id=None, reason="", dispute=False) -> Refund | None:
     """Money given back: by the newsroom, or (``dispute``) taken back by the supporter's bank."""
     contribution = _lock_contribution_of(payment_id)

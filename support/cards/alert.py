@@ -1,5 +1,6 @@
-"""The mail that tells staff card payments were paused (``support.cards.defence``): once per pause, plain text, to the
-people who can act on it.
+"""The mails that tell staff card payments were paused (``support.cards.defence``), once per pause, or that the
+site-wide limit on starting card checkouts was reached (``support.cards.starts``), once an hour while it lasts: plain
+text, to the people who can act on it.
 
 Recipients: every active user allowed to resume card payments (``support.change_payment``, which the newsroom's
 Revenue role holds — superusers only count when nobody else would get it), plus the addresses in
@@ -21,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 ALERT_SUBJECT = _("Card payments are paused")
+STARTS_ALERT_SUBJECT = _("Card checkouts are being turned away")
 RESUME_PERMISSION = ("support", "change_payment")
 
 
@@ -71,6 +73,31 @@ def alert_message(entry) -> EmailMessage | None:
         }
         body = render_to_string("support/email/card_paused_alert.txt", context)
         subject = str(ALERT_SUBJECT)
+    return _message(subject, body, recipients)
+
+
+def starts_alert_message(entry) -> EmailMessage | None:
+    """The alert for the audit entry ``entry`` of the site-wide limit on card starts; None if there is nobody to send
+    it to."""
+    recipients = alert_recipients()
+    if not recipients:
+        return None
+    data = entry.data
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "site_name": settings.WAGTAIL_SITE_NAME,
+            "limit": int(data["limit"]),
+            "since": timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M"),
+            "time_zone": settings.TIME_ZONE,
+            "quiet_minutes": max(1, int(data["quiet_seconds"]) // 60),
+            "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("support_card_payments"),
+        }
+        body = render_to_string("support/email/card_starts_alert.txt", context)
+        subject = str(STARTS_ALERT_SUBJECT)
+    return _message(subject, body, recipients)
+
+
+def _message(subject, body, recipients) -> EmailMessage:
     domain = urlsplit(settings.CANONICAL_URL).hostname or "localhost"
     return EmailMessage(
         subject=subject,

@@ -35,6 +35,7 @@ class EndReason(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")  # by the supporter or staff
     LAPSED = "lapsed", _("lapsed")  # its renewals failed, and the provider gave up
     REFUNDED = "refunded", _("refunded")  # every payment given back
+    EXPIRED = "expired", _("expired")  # a card attempt nobody carried on with; it never started
 
 
 class Contribution(models.Model):

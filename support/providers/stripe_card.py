@@ -41,6 +41,7 @@ from support.actions.contributions import (
     cancel_contribution,
     confirm_payment,
     fail_payment,
+    record_payment_attempt,
     record_provider_ids,
     record_renewal,
 )
@@ -54,6 +55,10 @@ INTERVALS = {"monthly": "month", "annual": "year"}
 #: Errors after which Stripe (or a retry of ours) may well succeed: a webhook answers 500 to be sent again.
 TRANSIENT_ERRORS = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
 GONE = ("canceled", "incomplete_expired")
+#: A PaymentIntent that may still succeed: waiting for the supporter (3-D Secure) or for the bank.
+UNDER_WAY = ("requires_action", "requires_confirmation", "processing", "requires_capture")
+#: A subscription whose first invoice was paid.
+RUNNING = ("active", "trialing", "past_due")
 SETUP_INTENT_ID = re.compile(r"seti_[A-Za-z0-9_]{1,200}")
 
 
@@ -117,9 +122,9 @@ class StripeCard(PaymentProvider):
         return errors
 
     def start(self, contribution, request) -> ProviderStep:
-        """Create the Stripe customer (no money moves); the pay page asks :meth:`prepare` for a SetupIntent."""
-        with contextlib.suppress(stripe.StripeError):  # Stripe is down: the pay page can try again
-            self.ensure_customer(contribution)
+        """The pay page, and nothing at Stripe yet: the customer is made when the card step asks :meth:`prepare` for
+        a SetupIntent. A checkout nobody carries on with (a card tester's script that never loads the card step, a
+        reader who changed their mind) leaves no object at Stripe; ``manage.py expire_card_attempts`` ends it."""
         return ProviderStep(url=pay_page_url(contribution), needs_javascript=True)
 
     def instructions(self, contribution, language):
@@ -245,6 +250,55 @@ class StripeCard(PaymentProvider):
         )
         return {"client_secret": intent["client_secret"], "setup_intent": intent.id}
 
+    # --- abandoned attempts -------------------------------------------------------------------------------------
+
+    def clear_abandoned(self, contribution) -> bool:
+        """Before an abandoned card attempt ends (``manage.py expire_card_attempts``): make sure Stripe took no money
+        for it, and take away what it left there. True if it may end: each of its intents under way is cancelled, an
+        incomplete subscription deleted, and its customer deleted (with the cards attached to it). False if Stripe
+        says it was paid after all, or may still be (an intent the bank is processing): then the ledger has been
+        brought in line with what Stripe says, as a webhook would, and the attempt must not end. Raises the SDK's
+        errors when Stripe cannot be asked (the attempt waits for the next run)."""
+        api = configure()
+        intents = contribution.payments.filter(provider_id__startswith="pi_").values_list("provider_id", flat=True)
+        if not all(self._intent_cleared(api, intent_id) for intent_id in intents):
+            return False
+        if contribution.provider_subscription_id:
+            subscription = _plain(retrieve_subscription(contribution.provider_subscription_id))
+            if subscription["status"] in RUNNING:
+                if subscription.get("latest_invoice"):
+                    apply_invoice(api.Invoice.retrieve(subscription["latest_invoice"]))
+                return False
+            if subscription["status"] not in GONE:  # incomplete: nothing may bill it later
+                _cancel_subscription(contribution)
+        if contribution.provider_customer_id:
+            try:
+                api.Customer.delete(contribution.provider_customer_id)
+            except stripe.InvalidRequestError as error:
+                if error.http_status != 404:  # gone already is what we want
+                    raise
+        return True
+
+    @staticmethod
+    def _intent_cleared(api, intent_id) -> bool:
+        """One PaymentIntent of an abandoned attempt: False if it succeeded (the ledger then says so) or may still
+        (the bank is processing it); else True, once it is cancelled, so that nobody can finish it later."""
+        try:
+            intent = _plain(api.PaymentIntent.retrieve(intent_id))
+        except stripe.InvalidRequestError as error:
+            if error.http_status != 404:
+                raise
+            return True
+        if intent["status"] in ("succeeded", "processing", "requires_capture"):
+            apply_payment_intent(intent)
+            return False
+        if intent["status"] != "canceled":
+            try:
+                api.PaymentIntent.cancel(intent_id)
+            except stripe.InvalidRequestError:  # it moved meanwhile (3-D Secure finished, say): asked again next run
+                return False
+        return True
+
     # --- charging: the supporter confirmed their card on the pay page -------------------------------------------
 
     def charge(self, contribution, setup_intent_id: str) -> dict:
@@ -304,6 +358,8 @@ class StripeCard(PaymentProvider):
             message = error.user_message or str(_("Your card was declined."))
             fail_payment(actor=ACTOR, payment_id=payment.pk, message=message)
             raise CardDeclined(message) from None
+        if intent["status"] in UNDER_WAY:  # 3-D Secure: the payment keeps the intent's id, to be asked about later
+            record_payment_attempt(actor=ACTOR, payment_id=payment.pk, provider_id=intent.id)
         apply_payment_intent(intent)
         if intent["status"] == "requires_action":
             return {"status": "requires_action", "client_secret": intent["client_secret"]}

@@ -2,7 +2,8 @@
 
 Thin edges: the form view parses and validates (``support.checkout``), calls one action (``start_contribution``) and
 the provider's ``start`` (which prepares, never moves money), and sends the reader on with a 303. Everything works
-without JavaScript.
+without JavaScript. A card checkout first asks the card-testing defence (``support.cards.starts``: blocked sources,
+limits on starting); a refused one stores nothing and shows the form again.
 
 The form and the pay page are personal (a one-time token; a reference and amount), so they are ``private, no-store``
 and never reading pages: no shared cache, mirror or page cache may keep them.
@@ -25,6 +26,7 @@ from core.actions import Actor
 from core.errors import DomainError
 from core.money import Money, amount_for_input, parse_amount
 from support.actions.contributions import start_contribution
+from support.cards import starts as card_starts
 from support.checkout import (
     FREQUENCY_LABELS,
     MAX_FORM_BYTES,
@@ -229,9 +231,11 @@ def submit(request):
         else:
             problem = "" if valid else _("Please correct the form below. Nothing has been saved.")
 
-    def again(status, message):
+    def again(status, message, *, choose_method=False):
         fresh = issue_token(token.referrer_host if token else "")
         state = _state_of(form)
+        if choose_method:  # the chosen way cannot be used now: none is preselected, so the reader picks another
+            state["method"] = ""
         return _form_page(request, where, offer, state, token=fresh, status=status, message=message, form=form)
 
     if problem:
@@ -249,6 +253,15 @@ def submit(request):
         return again(409, message)
     chosen = form.cleaned_data
     provider = offer.method(chosen["method"]).provider
+    if provider.key == "card":  # the card-testing defence, before anything is stored or asked of Stripe
+        refused = card_starts.refusal(request, email=chosen.get("email") or "")
+        if refused is not None:
+            release(token)
+            with translation.override(where.language):
+                response = again(refused.status, str(refused.message), choose_method=True)
+            if refused.retry_after:
+                response["Retry-After"] = str(refused.retry_after)
+            return response
     try:
         contribution = start_contribution(
             actor=Actor.reader(),

@@ -42,10 +42,13 @@ def test_card_is_offered_only_once_its_settings_are_present(localstripe, setting
 
 def test_a_one_time_gift_is_charged_once_and_completed(localstripe):
     provider, contribution = started(localstripe, amount="12.50")
-    customer = localstripe.api.Customer.retrieve(contribution.provider_customer_id)
-    assert customer["email"] is None  # the supporter's address never goes to Stripe
+    # nothing at Stripe until the card step asks for a SetupIntent
+    assert contribution.provider_customer_id == ""
+    assert localstripe.api.Customer.list(limit=100)["data"] == []
 
     setup = localstripe.confirmed_setup(provider, contribution)
+    customer = localstripe.api.Customer.retrieve(contribution.provider_customer_id)
+    assert customer["email"] is None  # the supporter's address never goes to Stripe
     result = provider.charge(contribution, setup)
 
     assert result == {"status": "succeeded"}

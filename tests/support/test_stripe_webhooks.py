@@ -72,6 +72,7 @@ def test_a_duplicate_event_is_recorded_once_and_ignored(client, localstripe, dja
     payment = contribution.payments.get()
     provider = get_provider("card")
     provider.start(contribution, None)
+    provider.prepare(contribution)  # the card step, which makes the customer
     contribution.refresh_from_db()
     # The charge went through at Stripe but our server never heard back (say it crashed): only the webhook tells us.
     intent = localstripe.api.PaymentIntent.create(
@@ -112,6 +113,7 @@ def test_shuffled_doubled_and_dropped_events_then_reconcile_match_stripe(client,
     # 1. a one-time gift charged at Stripe that the server never recorded (confirmed by webhook or reconcile)
     lost = start(amount="7")
     provider.start(lost, None)
+    provider.prepare(lost)  # the card step, which makes the customer
     lost.refresh_from_db()
     api.PaymentIntent.create(
         amount=700,
