@@ -8,7 +8,8 @@ database give one tree hash):
     tree_hash = sha256("".join(f"{path}\\0{sha256}\\n" for each file, sorted by path))
 
 leaving out *overlay* files (feeds, sitemaps, robots.txt: they name the host a mirror serves) and *volatile* ones
-(``export.json``, which carries the export id). The signature's trusted comment repeats the export id and tree hash::
+(``export.json``, which carries the export id, and the mirror list's files, which each signing changes). The
+signature's trusted comment repeats the export id and tree hash::
 
     export:<id>\\ttree:<hash>\\ttimestamp:<unix>
 """

@@ -2,7 +2,8 @@
 
 Due: no list yet, what the list would say changed (the mirrors, the key, the announced next key, the origin's newest
 export), or half of ``MIRROR_LIST_VALID_DAYS`` has passed since the newest was signed. ``--force`` signs anyway. Every
-signing is the audited action ``sign_mirror_list``; the published tree then rewrites the list's files and page.
+signing is the named action ``sign_mirror_list`` (audited as ``mirror_list.signed``); the published tree then rewrites
+the list's files and pages.
 """
 
 from django.core.management.base import BaseCommand, CommandError
