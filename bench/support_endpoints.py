@@ -5,7 +5,10 @@ On a throw-away site (production settings, DEBUG off, demo content), served by g
 1. **Beacon events/s**: ``POST /support/events/`` with a body of 10 events (the reader script's batch), loaded by wrk
    with a Lua script (a threaded Python client when wrk cannot be had). Every beacon is a write: one UPDATE per arm
    in one transaction. Requests/s × 10 is events/s. Afterwards the counters in the database are summed and compared
-   with the events the load generator saw accepted (204), both printed.
+   with the events the load generator saw accepted (204), both printed. The site trusts 127.0.0.1 as its proxy, and
+   each beacon comes from another reader (``X-Forwarded-For``), as through nginx: each client address has its own
+   rate and its own impressions to explain its clicks (support/beacons.py). A last short run sends every beacon from
+   one address, to show that limit at work.
 2. **goal.json requests/s**: ``GET /support/goal.json``, warmed first, so it is answered from the page cache.
 
 The database is SQLite in the temp directory, or PostgreSQL with ``--database-url postgres://…@127.0.0.1/<name>``:
@@ -145,6 +148,7 @@ def prepare_site(tmp, database_url, redis_db):
     """Migrate and load the demo (no collectstatic, unlike reading_pages: these endpoints serve no static file)."""
     rp.heading("Preparing a throw-away site")
     env, cache_label, database_label = rp.site_environment(tmp, database_url, redis_db)
+    env["TRUSTED_PROXIES"] = HOST  # the load generators play nginx, naming each reader in X-Forwarded-For
     print(f"  directory {tmp}; {database_label}; CACHE_URL={env['CACHE_URL']}", flush=True)
     rp.manage(env, "migrate", "--noinput", "-v0")
     rp.manage(env, "load_demo", "-v0")
@@ -194,8 +198,19 @@ wrk.body = {body}
 wrk.headers["Content-Type"] = "text/plain;charset=UTF-8"
 
 local threads = {{}}
-function setup(thread) table.insert(threads, thread) end
-function init(args) accepted = 0; refused = 0 end
+local thread_count = 0
+function setup(thread)
+  thread_count = thread_count + 1
+  thread:set("id", thread_count)
+  table.insert(threads, thread)
+end
+function init(args) accepted = 0; refused = 0; sent = 0 end
+-- Every beacon from another reader behind the proxy: 10.<thread>.x.y, 65,536 of them per thread before one repeats.
+function request()
+  sent = sent + 1
+  local client = string.format("10.%d.%d.%d", id % 256, math.floor(sent / 256) % 256, sent % 256)
+  return wrk.format(nil, nil, {{["Content-Type"] = "text/plain;charset=UTF-8", ["X-Forwarded-For"] = client}})
+end
 function response(status, headers, body)
   if status == 204 then accepted = accepted + 1 else refused = refused + 1 end
 end
@@ -238,17 +253,24 @@ def run_wrk_post(wrk, port, body, connections, duration, tmp):
     return outcome
 
 
-def run_python_post(port, body, connections, duration):
-    """Keep-alive connections in threads, each POSTing the beacon back to back; exact counts of 204s."""
+def reader_address(thread, number):
+    """The ``number``-th reader of load thread ``thread``, as nginx names it in X-Forwarded-For."""
+    return f"10.{100 + thread % 156}.{number // 256 % 256}.{number % 256}"
+
+
+def run_python_post(port, body, connections, duration, one_address=None):
+    """Keep-alive connections in threads, each POSTing the beacon back to back, each from another reader (or all
+    from ``one_address``); exact counts of 204s."""
     payload = body.encode()
-    headers = {"Content-Type": "text/plain;charset=UTF-8"}
     latencies, counts, lock = [], {"accepted": 0, "refused": 0, "errors": 0}, threading.Lock()
     deadline = time.perf_counter() + duration
 
-    def client():
+    def client(thread):
         conn = http.client.HTTPConnection(HOST, port, timeout=30)
         mine, accepted, refused, errors = [], 0, 0, 0
         while (started := time.perf_counter()) < deadline:
+            address = one_address or reader_address(thread, len(mine) + errors)
+            headers = {"Content-Type": "text/plain;charset=UTF-8", "X-Forwarded-For": address}
             try:
                 conn.request("POST", "/support/events/", body=payload, headers=headers)
                 response = conn.getresponse()
@@ -270,7 +292,7 @@ def run_python_post(port, body, connections, duration):
             counts["errors"] += errors
 
     begun = time.perf_counter()
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(connections)]
+    threads = [threading.Thread(target=client, args=(number,), daemon=True) for number in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -346,7 +368,17 @@ def measure_beacons(server, site, args, wrk):
     print(f"  -> {result.note}")
     if wrk:
         exact_check(server, body, campaign_id, args.connections)
+    one_address_check(server, body)
     return result
+
+
+def one_address_check(server, body):
+    """Every beacon from one client address: its rate (SUPPORT_BEACON_LIMIT events per window) refuses the rest."""
+    outcome = run_python_post(server.port, body, 4, 1, one_address="198.51.100.200")
+    print(
+        f"  one client address alone (1 s, 4 connections): beacons accepted {outcome.accepted:,} "
+        f"({outcome.accepted * EVENTS_PER_BEACON:,} events), refused {outcome.refused:,} (429: its rate is used up)"
+    )
 
 
 def exact_check(server, body, campaign_id, connections):

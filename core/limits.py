@@ -3,12 +3,12 @@
 from django.core.cache import cache
 
 
-def count_in_window(key: str, window: int) -> int:
-    """Add one to ``key``'s count and return it. The window starts with the first count; a later count does not
-    extend it. Atomic across processes on Redis (``add`` then ``incr``)."""
+def count_in_window(key: str, window: int, amount: int = 1) -> int:
+    """Add ``amount`` (one by default) to ``key``'s count and return it. The window starts with the first count; a
+    later count does not extend it. Atomic across processes on Redis (``add`` then ``incr``)."""
     cache.add(key, 0, window)
     try:
-        return cache.incr(key)
+        return cache.incr(key, amount)
     except ValueError:  # the window ended between add and incr
-        cache.set(key, 1, window)
-        return 1
+        cache.set(key, amount, window)
+        return amount

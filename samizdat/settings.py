@@ -96,6 +96,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that a cached page is answered before anything else runs.
     "core.middleware.PageCacheMiddleware",
+    # Next, so that a malformed request (a Content-Length that is no number, a NUL in the query, a form that cannot be
+    # read, a host not allowed) gets a plain 400 or 413 before anything reads it, never a 500 (core/request_guard.py).
+    "core.request_guard.RequestGuardMiddleware",
     # Django's SecurityMiddleware, but the onion host is never redirected to HTTPS nor sent HSTS (core/onion.py).
     "core.middleware.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -198,6 +201,12 @@ PAGE_CACHE_SKIP_PREFIXES = (
 READING_MAX_AGE = int(env("READING_MAX_AGE", "60"))
 # /support/goal.json: the live figures, cacheable for about a minute.
 GOAL_MAX_AGE = int(env("GOAL_MAX_AGE", "60"))
+# /support/events/ (support/beacons.py): the reader script's events one client address may send within
+# SUPPORT_BEACON_WINDOW seconds; past that its beacons are refused (429) and not counted. A page sends a few.
+SUPPORT_BEACON_LIMIT = int(env("SUPPORT_BEACON_LIMIT", "600"))
+SUPPORT_BEACON_WINDOW = int(env("SUPPORT_BEACON_WINDOW", "600"))
+if SUPPORT_BEACON_LIMIT < 1 or SUPPORT_BEACON_WINDOW < 1:
+    raise ImproperlyConfigured("SUPPORT_BEACON_LIMIT and SUPPORT_BEACON_WINDOW must be 1 or more.")
 
 # --- Background tasks (Wagtail enqueues its own: search and reference index).
 # Tests run tasks at once, in the same process; everywhere else a worker (`manage.py db_worker`) runs them.

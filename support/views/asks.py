@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from core.actions import Actor
 from core.reading import mark_reading
+from support import beacons
 from support.actions.stats import count_ask_events
 from support.arms import valid_arms
 from support.figures import goal_document
@@ -28,8 +29,11 @@ def goal_json(request):
     return mark_reading(response, max_age=settings.GOAL_MAX_AGE, cache_seconds=settings.GOAL_MAX_AGE)
 
 
-def _refuse(message, status=400):
-    return JsonResponse({"error": message}, status=status)
+def _refuse(message, status=400, retry_after=None):
+    response = JsonResponse({"error": message}, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def parse_beacon(body):
@@ -64,7 +68,8 @@ def parse_beacon(body):
 @csrf_exempt  # anonymous counters: no session, no cookie, nothing to forge on a reader's behalf
 @require_POST
 def ask_events(request):
-    """Anonymous impression/click/close counters from the reader script (sendBeacon). Stores no id, IP or cookie."""
+    """Anonymous impression/click/close counters from the reader script (sendBeacon). Stores no id, IP or cookie;
+    ``support.beacons`` keeps each client to a rate and to clicks and closes its impressions can explain."""
     declared = request.META.get("CONTENT_LENGTH") or "0"
     if not declared.isdigit():
         return _refuse("The Content-Length header is not a number.")
@@ -80,6 +85,9 @@ def ask_events(request):
     unknown = sorted({arm for arm, _kind in events if arm not in arms})
     if unknown:
         return _refuse(f"Unknown variant “{unknown[0][:60]}”.")
+    refusal = beacons.admit(request, campaign, events)
+    if refusal is not None:
+        return _refuse(refusal.message, refusal.status, refusal.retry_after)
     count_ask_events(actor=Actor.reader(), campaign=campaign, events=events)
     return HttpResponse(status=204)
 
