@@ -322,6 +322,7 @@ class Stack:
             (self.base / name).mkdir()
         (self.base / "signing.key").write_text(base64.b64encode(os.urandom(32)).decode())  # a throw-away key
         self.app_port, self.http_port, self.https_port = free_port(), free_port(), free_port()
+        self.onion_port = free_port()  # nginx's onion server, when ONION_ADDRESS is set (tor would hand it requests)
         shipped = env_file_values()
         own = {
             "SECRET_KEY": "stack-" + uuid.uuid4().hex + uuid.uuid4().hex,
@@ -379,6 +380,7 @@ class Stack:
             f"--upstream=127.0.0.1:{self.app_port}",
             f"--http-listen=127.0.0.1:{self.http_port}",
             f"--https-listen=127.0.0.1:{self.https_port}",
+            f"--onion-listen=127.0.0.1:{self.onion_port}",
             f"--acme-root={self.base / 'acme'}",
             "--brotli" if self.brotli else "--no-brotli",
         )
