@@ -423,9 +423,12 @@ def _sign_mirror_list_if_due():
     """Every export carries a signed mirror list: the newest, or a new one when it is due (none yet, or the list
     would say something else, or half its validity has passed)."""
     from core.actions import Actor
-    from mirrors.actions import sign_mirror_list
+    from mirrors.actions import MirrorListNotSigned, sign_mirror_list
 
-    sign_mirror_list(actor=Actor.system("export_mirror"), reason="export")
+    try:
+        sign_mirror_list(actor=Actor.system("export_mirror"), reason="export")
+    except MirrorListNotSigned as error:  # a bad MIRROR_NEXT_PUBLIC_KEY, say: say so before any work
+        raise ExportFailed([("/mirrors.json", error.message)]) from None
 
 
 def export_site(out, options=None):

@@ -108,3 +108,15 @@ def test_the_list_keeps_a_clock_that_went_back_from_making_it_older(a_few_mirror
     assert mirror_list.comment_fields(second.signature.splitlines()[2].split(": ", 1)[1])["sequence"] == str(
         second.sequence
     )
+
+
+def test_a_bad_next_key_stops_signing_and_the_export_with_its_name(a_few_mirrors, settings, tmp_path):
+    settings.MIRROR_NEXT_PUBLIC_KEY = "RWnot-a-key"
+    lists = MirrorList.objects.count()
+
+    with pytest.raises(CommandError, match="MIRROR_NEXT_PUBLIC_KEY: the public key is not base64"):
+        sign("--force")
+    with pytest.raises(CommandError) as raised:
+        call_command("export_mirror", str(tmp_path / "out"), "--jobs", "1")
+    assert "nothing was published.\n/mirrors.json: The mirror list cannot be signed" in str(raised.value)
+    assert not (tmp_path / "out" / "current").exists() and MirrorList.objects.count() == lists
