@@ -13,6 +13,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.sends import COUNT_SENDS, leave
+from tests.waiting import EVENT_SECONDS
+
 pytestmark = pytest.mark.browser
 
 DAY = 86_400_000  # ms, for Playwright's clock
@@ -83,12 +86,15 @@ class Reader:
         self.requests = []
         self.errors = []
         self.beacons = []  # (events, status) of every POST to /support/events/
+        self.document_start = 0  # how many of them had arrived when the current document loaded
         self.context.on("request", lambda request: self.requests.append(request.url))
+        self.context.add_init_script(COUNT_SENDS)
         self.context.route("**/media/**", lambda route: route.fulfill(status=200, content_type="image/png", body=PNG))
         self.context.route("**/support/events/", self._beacon)
         self.page = self.context.new_page()
         self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("domcontentloaded", lambda _page: setattr(self, "document_start", len(self.beacons)))
 
     def _beacon(self, route):
         response = route.fetch()
@@ -137,17 +143,15 @@ class Reader:
         self.context.route(lambda url: urlsplit(url).path == path, handler)
 
     def flush(self, expected=True):
-        """Fire the script's pagehide handler (what leaving the page does) and wait for the counters it sends.
+        """Fire the script's pagehide handler (what leaving the page does) and wait until every batch of counters this
+        document has sent (on pagehide, or earlier after its 2 s) has reached the server; with ``expected``, there
+        must be some.
 
         A beacon sent while a document unloads is not seen by Playwright's routing, so the page stays.
         """
-        sent = len(self.beacons)
-        self.page.evaluate("dispatchEvent(new PageTransitionEvent('pagehide'))")
-        for _ in range(60 if expected else 6):
-            self.page.wait_for_timeout(50)  # Playwright runs route handlers only inside its own calls
-            if len(self.beacons) > sent:
-                return
-        assert not expected, "no counters were sent"
+        sent = leave(self.page)
+        assert sent or not expected, "no counters were sent"
+        wait_for(self.page, lambda: len(self.beacons) - self.document_start >= sent, "the counters sent")
 
     def events(self):
         return [tuple(event) for events, _status in self.beacons for event in events]
@@ -174,11 +178,13 @@ def reader(chromium, reading_server):
         one.finish()
 
 
-def wait_for(page, predicate, seconds=3.0):
+def wait_for(page, predicate, what="the page", seconds=EVENT_SECONDS):
+    """Check ``predicate`` until it holds, letting Playwright run the route handlers (it runs them only inside its own
+    calls) in between."""
     deadline = time.monotonic() + seconds
     while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        page.wait_for_timeout(50)
+        assert time.monotonic() < deadline, f"{what}: timed out after {seconds} s"
+        page.wait_for_timeout(20)
 
 
 def test_variant_is_stable_across_reloads_and_links_carry_it(reader, demo):
@@ -482,7 +488,8 @@ def test_a_reader_path_stays_on_the_origin_without_errors(reader, demo):
     if page.locator("#sz-asks").count() == 0:
         me.goto(demo.articles[0])
     assert page.locator("[data-ask-surface]:visible").count() >= 1
-    page.wait_for_timeout(2200)  # the 2-second flush goes out while the reader is still on the page
+    # the 2-second flush goes out while the reader is still on the page
+    wait_for(page, lambda: me.beacons, "the short-visit flush")
     assert me.beacons, "the short-visit flush did not happen"
     me.goto("/")
     # finish() (fixture teardown) checks the collected requests and console messages
