@@ -21,6 +21,7 @@ import pytest
 
 from mirrors import nginx
 from mirrors.export.compress import compress_tree
+from tests.waiting import EVENT_SECONDS
 
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 INSTALL = "scripts/ensure_system.sh nginx (as root), or: sudo apt-get install -y nginx libnginx-mod-http-brotli-static"
@@ -82,7 +83,8 @@ class Nginx:
         )
 
     def wait_until_listening(self, run: Path):
-        for _ in range(100):
+        deadline = time.monotonic() + EVENT_SECONDS
+        while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 log = (run / "error.log").read_text() if (run / "error.log").exists() else ""
                 pytest.fail(f"nginx stopped at start:\n{self.process.stdout.read().decode()}\n{log}")
@@ -92,10 +94,10 @@ class Nginx:
             except OSError:
                 time.sleep(0.05)
         self.stop()
-        pytest.fail("nginx did not start listening")
+        pytest.fail(f"nginx did not start listening within {EVENT_SECONDS} s")
 
     def get(self, path, **headers):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=EVENT_SECONDS)
         try:
             connection.request("GET", path, headers=headers)
             response = connection.getresponse()
