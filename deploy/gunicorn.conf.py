@@ -13,11 +13,17 @@ Tuned from the environment (the same /etc/samizdat/samizdat.env the app reads):
 * ``GUNICORN_ACCESS_LOG`` — off by default: nginx logs requests (or does not: readers are at risk), and the app
   should not keep a second list of who read what. ``-`` writes it to standard output (the journal).
 
+gunicorn's own log lines (its error log names the request of an error; its access log every request) go through
+the app's redaction filter (``core/log_redaction.py``, ``logger_class`` below), like the app's: a magic link's token
+or a pay page's id is written as ``[redacted]``.
+
 gunicorn's own ``forwarded_allow_ips`` does not matter here: the app works out the client's address itself
 (``core.client_address`` with ``TRUSTED_PROXIES``) and the scheme from ``SECURE_PROXY_SSL_HEADER``.
 """
 
 import os
+
+from gunicorn.glogging import Logger
 
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1))))
@@ -34,6 +40,22 @@ max_requests_jitter = 500
 
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with the app's filter on each of its handlers: no secret of a link in its lines."""
+
+    def setup(self, cfg):
+        super().setup(cfg)  # (again on every reload, with new handlers)
+        from core.log_redaction import RedactSecrets  # the checkout is on sys.path once gunicorn has read this file
+
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                if not any(isinstance(existing, RedactSecrets) for existing in handler.filters):
+                    handler.addFilter(RedactSecrets())
+
+
+logger_class = RedactingLogger
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 proc_name = "samizdat"
 # Not preloaded: `systemctl reload samizdat-web` (HUP) then starts workers with the new code.

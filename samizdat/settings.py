@@ -371,11 +371,21 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every record leaves through the one console handler, whose filter replaces the secrets of links (magic-link
+    # tokens, reminder links, pay pages) with "[redacted]" in its message, exception and request
+    # (core/log_redaction.py); deploy/gunicorn.conf.py puts the same filter on gunicorn's own handlers.
+    "filters": {"redact_secrets": {"()": "core.log_redaction.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO" if IS_PRODUCTION else "WARNING")},
-    # The Stripe SDK writes two INFO lines for every API call (every webhook's re-fetch): noise in the journal, and
-    # CPU on the hot path. Its warnings and errors still come through; STRIPE_LOG_LEVEL=INFO brings the lines back.
-    "loggers": {"stripe": {"level": env("STRIPE_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        # The Stripe SDK writes two INFO lines for every API call (every webhook's re-fetch): noise in the journal, and
+        # CPU on the hot path. Its warnings and errors still come through; STRIPE_LOG_LEVEL=INFO brings the lines back.
+        "stripe": {"level": env("STRIPE_LOG_LEVEL", "WARNING")},
+        # Django's own handlers (a console shown with DEBUG on, mail to ADMINS; the development server's request
+        # lines) would write records unfiltered: they go to the console above instead.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["console"], "propagate": False},
+    },
 }
 
 # --- Scheduler: `manage.py run_scheduler` runs these management commands every minute, in this order. A setting

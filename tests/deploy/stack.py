@@ -61,6 +61,7 @@ REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 REDIS_DBS = range(10, 16)  # the stack claims one of these (a key in it says whose it is)
 CLAIM_KEY = "samizdat-deploy-stack:claimed"
 WAIT_SECONDS = 60
+DEBIAN_ACCESS_LOG = "/var/log/nginx/access.log"  # where deploy/nginx/samizdat.conf logs requests
 
 
 # --- files an operator reads
@@ -135,7 +136,9 @@ def self_signed_certificate(directory: Path, host: str = HOST) -> tuple[Path, Pa
 
 def nginx_main_config(run: Path, site: str, *, brotli: bool) -> str:
     """An nginx.conf around ``site`` (the http {} part), everything it writes under ``run``, as Debian's main file
-    would load it (the brotli module only where it is installed and wanted)."""
+    would load it (the brotli module only where it is installed and wanted). The site's access log, Debian's file
+    (which an nginx run as nobody cannot open), is ``run/access.log``."""
+    site = site.replace(f"access_log {DEBIAN_ACCESS_LOG} ", f"access_log {run / 'access.log'} ")
     temp_paths = "\n".join(
         f"    {kind}_temp_path {run / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
