@@ -491,7 +491,11 @@ def main(argv=None):
     tmp = Path(tempfile.mkdtemp(prefix="samizdat-bench-soak-"))
     site = None
     try:
-        with se.throwaway_postgres(args.database_url), payments.localstripe() as stripe_server:
+        with (
+            se.throwaway_postgres(args.database_url),
+            soak_stripe.localstripe(rp.free_port()) as (stripe_base, stripe_process),
+        ):
+            stripe_server = payments.LocalStripe(base=stripe_base, pid=stripe_process.pid)
             relay = soak_stripe.FaultyRelay(
                 stripe_server.base, every=args.burst_every, length=args.burst_length, stall=args.stall, seed=args.seed
             )

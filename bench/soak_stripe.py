@@ -27,6 +27,8 @@ import itertools
 import json
 import random
 import re
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -97,6 +99,46 @@ class KeptConnection:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
+
+
+# --- localstripe, without its disk copy
+
+
+# localstripe writes its whole store to /tmp/localstripe.pickle after every change, so each call costs more as the
+# store grows (a thousand contributions: minutes of CPU, most of the soak's), and every localstripe on the machine
+# writes the same file. Started with --from-scratch it never reads the file back, so this one does not write it.
+LOCALSTRIPE = (
+    "import sys; from localstripe.resources import Store; Store.dump_to_disk = lambda self: None; "
+    "from localstripe.server import start; sys.argv[0] = 'localstripe'; sys.exit(start())"
+)
+
+
+@contextlib.contextmanager
+def localstripe(port):
+    """localstripe on ``port``, its store in memory only; yields its base URL and process."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", LOCALSTRIPE, "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    base, deadline = f"http://{HOST}:{port}", time.monotonic() + 30
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(urllib.request.Request(f"{base}/_config/data", method="DELETE"), timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("localstripe did not start") from None
+                time.sleep(0.2)
+        yield base, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 # --- the relay
