@@ -374,12 +374,15 @@ class StripeCard(PaymentProvider):
             metadata={"samizdat_reference": contribution.reference},
             idempotency_key=_key(contribution, f"subscription-{payment.pk}-{method}"),
         )
+        if subscription["status"] == "active":
+            # Paid already: the subscription's id is kept before anything else can fail, so that its invoice's
+            # webhook and reconcile find this contribution even if Stripe cannot be asked for the invoice now.
+            record_provider_ids(actor=ACTOR, contribution_id=contribution.pk, subscription_id=subscription.id)
+            with contextlib.suppress(*TRANSIENT_ERRORS):
+                apply_invoice(api.Invoice.retrieve(subscription["latest_invoice"]))
+            return {"status": "succeeded"}
         invoice = api.Invoice.retrieve(subscription["latest_invoice"])
         intent = api.PaymentIntent.retrieve(invoice["payment_intent"]) if invoice["payment_intent"] else None
-        if subscription["status"] == "active":
-            record_provider_ids(actor=ACTOR, contribution_id=contribution.pk, subscription_id=subscription.id)
-            apply_invoice(invoice)
-            return {"status": "succeeded"}
         if intent is not None and intent["status"] == "requires_action":
             record_provider_ids(actor=ACTOR, contribution_id=contribution.pk, subscription_id=subscription.id)
             return {"status": "requires_action", "client_secret": intent["client_secret"]}
