@@ -21,6 +21,7 @@ Run with ``.venv/bin/python bench/reading_pages.py`` (``make bench``); ``--help`
 """
 
 import argparse
+import base64
 import contextlib
 import http.client
 import os
@@ -219,6 +220,8 @@ def site_environment(tmp, database_url, redis_db=REDIS_DB):
             "SAMIZDAT_ENV": "production",
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            # The demo's mirrors are signed into a mirror list as they are added: a throw-away key of the run's own.
+            "MIRROR_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": database_url or f"sqlite:///{tmp / 'bench.sqlite3'}",
             "MEDIA_ROOT": str(tmp / "media"),
