@@ -8,8 +8,9 @@ beacon and the counters (``support.views.asks.ask_events`` runs them after the b
 * **A rate per client.** Each client address (``core.client_address``) may send ``SUPPORT_BEACON_LIMIT`` events
   within ``SUPPORT_BEACON_WINDOW`` seconds, counted in the shared cache; past that its beacons are answered 429. A
   reader sends a few events per page, so the limit is only reached by a whole office (or a carrier's shared address)
-  reading at once, or by a script. Arms are drawn per browser, not per address, so beacons refused by address leave
-  the comparison between arms fair.
+  reading at once, or by a script. The onion's readers, who all reach us from this machine, are one bucket with ten
+  times the room (``core.client_address.limit_for``). Arms are drawn per browser, not per address, so beacons refused
+  by address leave the comparison between arms fair.
 * **Clicks and closes need impressions.** A page shows an arm once, and an ask's links and its close button are on
   it: so for each arm, a client's clicks may not exceed ``CLICKS_PER_IMPRESSION`` times the impressions of that arm it
   sent in the last hour or two (a second click: the reader opened the link in a new tab, then followed it), nor its
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from core.client_address import client_address
+from core.client_address import client_address, limit_for
 from core.limits import count_in_window
 from support.arms import CONTROL_ARMS, HOLDBACK
 from support.reminders import ip_digest
@@ -57,9 +58,11 @@ def admit(request, campaign, events) -> Refusal | None:
     for arm, kind in sorted(tally):
         if kind in ACTIONS and arm in UNSHOWN_ARMS:
             return Refusal(f"No ask is shown in the arm “{arm}”, so it cannot be clicked or closed.")
-    client = ip_digest(client_address(request))
+    address = client_address(request)
+    client = ip_digest(address)
     window = settings.SUPPORT_BEACON_WINDOW
-    if count_in_window(f"beacons:{client}:events", window, amount=len(events)) > settings.SUPPORT_BEACON_LIMIT:
+    limit = limit_for(address, settings.SUPPORT_BEACON_LIMIT)  # the onion's readers share one bucket
+    if count_in_window(f"beacons:{client}:events", window, amount=len(events)) > limit:
         return Refusal("Too many events from this address; these were not counted.", status=429, retry_after=window)
     return _spend(client, campaign.pk, tally)
 

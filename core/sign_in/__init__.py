@@ -8,7 +8,8 @@ and per *client address* (``core.client_address``, so behind nginx the reader's,
 * after ``SIGN_IN_FAILURE_LIMIT`` wrong passwords for one account within ``SIGN_IN_WINDOW`` seconds, signing in to
   that account is paused for ``SIGN_IN_LOCK_SECONDS``;
 * after ``SIGN_IN_ADDRESS_FAILURE_LIMIT`` wrong passwords from one address (for any accounts: a higher number, since
-  a whole newsroom may sit behind one address), signing in from that address is paused as long.
+  a whole newsroom may sit behind one address; everyone who comes through the onion service is one address with ten
+  times that, ``core.client_address.limit_for``), signing in from that address is paused as long.
 
 While a pause is in force every attempt it covers is refused *before* the password is checked, so a refused attempt
 costs no password hash, and the right password is refused too (or the pause would prove nothing). The page says

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
 
-from core.client_address import client_address
+from core.client_address import client_address, limit_for
 from core.limits import count_in_window
 
 ACCOUNT = "account"
@@ -38,12 +38,13 @@ class Source:
     kind: str  # ACCOUNT or CLIENT_ADDRESS
     key: str  # the stem of its cache keys, holding a digest only
     name: str = ""  # the account's normalised name, for this request only (never stored); "" for an address
+    limit_share: int = 1  # an address's limit is this many times SIGN_IN_ADDRESS_FAILURE_LIMIT (the onion's: more)
 
     @property
     def limit(self) -> int:
         if self.kind == ACCOUNT:
             return settings.SIGN_IN_FAILURE_LIMIT
-        return settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
+        return settings.SIGN_IN_ADDRESS_FAILURE_LIMIT * self.limit_share
 
 
 def sources(request, username) -> list[Source]:
@@ -51,7 +52,9 @@ def sources(request, username) -> list[Source]:
     name = account_name(username)
     found = [Source(ACCOUNT, f"sign-in:account:{_digest('account', name)}", name)]
     if request is not None:
-        found.append(Source(CLIENT_ADDRESS, f"sign-in:address:{_digest('address', client_address(request))}"))
+        address = client_address(request)
+        share = limit_for(address, 1)  # everyone who signs in through the onion shares one bucket
+        found.append(Source(CLIENT_ADDRESS, f"sign-in:address:{_digest('address', address)}", limit_share=share))
     return found
 
 

@@ -205,6 +205,34 @@ def test_an_address_trying_many_accounts_is_paused_but_others_are_not(editor, cl
     assert (entry.data["kind"], entry.subject_id) == ("client_address", "")
 
 
+ONION = "c" * 56 + ".onion"
+
+
+def test_staff_signing_in_through_the_onion_share_one_bucket_with_more_room(editor):
+    """Tor hands every onion request to nginx on this machine, so all of them are one client address to us."""
+    with override_settings(ONION_ADDRESS=ONION, ALLOWED_HOSTS=["testserver", ONION]):
+        per_name = settings.SIGN_IN_FAILURE_LIMIT - 1
+        for number in range(settings.SIGN_IN_ADDRESS_FAILURE_LIMIT // per_name + 1):  # past one address's limit
+            for _ in range(per_name):
+                response = Client().post(
+                    "/admin/login/",
+                    {"username": f"guess{number}", "password": WRONG},
+                    REMOTE_ADDR=PROXY,
+                    HTTP_HOST=ONION,
+                )
+                assert response.status_code == 200
+        client = Client()
+        response = client.post(
+            "/admin/login/",
+            {"username": "Ivana", "password": PASSWORD, "next": "/admin/"},
+            REMOTE_ADDR=PROXY,
+            HTTP_HOST=ONION,
+        )
+        assert response.status_code == 302
+        assert "_auth_user_id" in client.session
+    assert not paused_entries().exists()
+
+
 # --- audit and mail
 
 

@@ -27,6 +27,7 @@ READER = "198.51.100.31"
 NEIGHBOUR = "198.51.100.32"
 ATTACKER = "203.0.113.99"
 REDIS_URL = "redis://127.0.0.1:6379/5"
+ONION = "b" * 56 + ".onion"
 
 
 @pytest.fixture(autouse=True)
@@ -132,6 +133,20 @@ def test_the_rate_lapses_with_its_window(campaign):
         assert send(campaign, [["banner-drive", "impression"]], ATTACKER).status_code == 429
         clock.shift(dt.timedelta(seconds=601))
         assert send(campaign, [["banner-drive", "impression"]], ATTACKER).status_code == 204
+
+
+@override_settings(SUPPORT_BEACON_LIMIT=40, ONION_ADDRESS=ONION, ALLOWED_HOSTS=["testserver", ONION])
+def test_the_onions_readers_share_one_bucket_with_ten_times_the_rate(campaign):
+    """Tor hands every onion reader's request to nginx on this machine: one bucket for them all, with more room."""
+
+    def by_onion(events):
+        body = json.dumps({"campaign": campaign.pk, "events": events})
+        return Client().post(URL, body, content_type="text/plain", REMOTE_ADDR=PROXY, HTTP_HOST=ONION)
+
+    answers = [by_onion([["banner-drive", "impression"]] * 100) for _ in range(5)]
+    assert [response.status_code for response in answers] == [204] * 4 + [429]
+    assert send(campaign, [["banner-drive", "impression"]] * 40, READER).status_code == 204  # a clearnet reader
+    assert counted(campaign) == {"banner-drive": (440, 0, 0)}
 
 
 # --- readers
