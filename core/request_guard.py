@@ -15,7 +15,10 @@ admin's sign-in); a NUL character in a query value, a form field or a cookie rea
 * The host: Django's own check against ``ALLOWED_HOSTS`` (its usual 400), for every request rather than only those
   whose view happens to ask for the host.
 * A NUL character in the path, the query, a header, a cookie or a form field.
-* A form body Django cannot parse: not UTF-8, or multipart without a valid boundary.
+* A form body Django cannot parse: not UTF-8, or multipart without a valid boundary (an upload over the limit is
+  left to its view).
+
+The answer is one line of plain text, or ``{"error": …}`` to a request that sent JSON, never cached.
 
 What is only odd goes on, and the view answers it like any other input: invalid UTF-8 or broken percent-escapes
 (Django decodes them into replacement characters), long headers (nginx and gunicorn limit their size), cookies
@@ -30,7 +33,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import add_never_cache_headers
 
@@ -39,8 +42,13 @@ FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-dat
 NUL = "\x00"
 
 
-def refusal(message, *, status=400):
-    response = HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+def refusal(request, message, *, status=400):
+    """The answer: one line of text, or ``{"error": message}`` to a request that sent JSON (as the ask counters'
+    beacon answers its own refusals)."""
+    if request.content_type == "application/json":
+        response = JsonResponse({"error": message}, status=status)
+    else:
+        response = HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
     add_never_cache_headers(response)
     return response
 
@@ -72,15 +80,16 @@ def body_problem(request):
     """``(status, message)`` for a body this server will not read, or None."""
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    multipart = request.content_type == "multipart/form-data"
-    if limit is not None and declared > limit and not multipart:
+    over = limit is not None and declared > limit
+    if over and request.content_type != "multipart/form-data":
         return 413, f"The body is larger than {limit} bytes."
-    if request.method != "POST" or request.content_type not in FORM_TYPES:
+    if request.method != "POST" or request.content_type not in FORM_TYPES or over:
+        # (Over the limit, a multipart body is an upload: the admin's images, documents, statements. Its view parses
+        # it, streaming the files to disk; read here, its raw body would be gone for a view that wants it.)
         return None
     try:
-        if limit is None or declared <= limit:
-            # Read it whole first: a view that reads the raw body after the form (the beacon, the webhook) still can.
-            request.body  # noqa: B018
+        # Read whole first: a view that reads the raw body after the form (the beacon, the webhook) still can.
+        request.body  # noqa: B018
         form = request.POST
     except (MultiPartParserError, BadRequest, ValueError):
         return 400, "The form in the body cannot be read."
@@ -98,9 +107,9 @@ class RequestGuardMiddleware:
     def __call__(self, request):
         message = header_problem(request)
         if message:
-            return refusal(message)
+            return refusal(request, message)
         problem = body_problem(request)
         if problem is not None:
             status, message = problem
-            return refusal(message, status=status)
+            return refusal(request, message, status=status)
         return self.get_response(request)

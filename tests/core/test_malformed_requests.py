@@ -206,6 +206,12 @@ MULTIPART_NUL = (
     b'--b\r\nContent-Disposition: form-data; name="variant"\r\n\r\na\x00b\r\n'
     b'--b\r\nContent-Disposition: form-data; name="email"\r\n\r\nx\x00@example.org\r\n--b--\r\n'
 )
+UPLOAD = (  # a file larger than the limit, which Django streams to disk and does not count
+    b'--b\r\nContent-Disposition: form-data; name="email"\r\n\r\nx\r\n'
+    b'--b\r\nContent-Disposition: form-data; name="statement"; filename="s.csv"\r\nContent-Type: text/csv\r\n\r\n'
+    + b"x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    + b"\r\n--b--\r\n"
+)
 MULTIPART_BROKEN = b'--b\r\nContent-Disposition: form-data; name="email"\r\n\r\nx\r\n--c--'
 
 # What cannot be read: 400 (or 413), from any endpoint, whatever it is.
@@ -268,6 +274,7 @@ ORDINARY_FORMS = {
     "form-huge-numbers": _body(b"article=99999999999999999999999&contribution=99999999999999999999999&action=cancel"),
     "form-unknown-charset": _body(b"email=x", f"{FORM}; charset=no-such-charset"),
     "multipart-broken": _body(MULTIPART_BROKEN, "multipart/form-data; boundary=b"),
+    "multipart-upload-over-the-limit": _body(UPLOAD, "multipart/form-data; boundary=b"),
     "json-not-utf-8": _body(b"\xff\xfe{", "application/json"),
 }
 
@@ -357,6 +364,13 @@ def test_the_refusal_is_short_plain_text_and_sets_no_cookie(world):
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert response.content == b"The Content-Length header is not a number of bytes.\n"
     assert not response.cookies
+
+
+def test_a_request_that_sent_json_is_refused_in_json(world):
+    response = send(_length("twelve")(ENDPOINTS["events"](world)))
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "The Content-Length header is not a number of bytes."}
 
 
 def test_a_well_formed_request_still_acts(world):
