@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from bs4 import BeautifulSoup
 from django.utils import translation
+from django.utils.functional import lazy
 
 from core.actions import Actor
 from core.models import AuditEntry
@@ -30,7 +31,8 @@ from tests.support.test_manage import form_data, page_url
 pytestmark = pytest.mark.django_db
 
 DECIMALS = TOO_MANY_DECIMALS[2]
-OTHER_THAN_EUR = OTHER_CURRENCY % {"currency": "EUR"}
+# Lazy, as the messages it sits among: read in the language of the page it is looked for in.
+OTHER_THAN_EUR = lazy(lambda: str(OTHER_CURRENCY) % {"currency": "EUR"}, str)()
 NBSP, NARROW_NBSP = "\u00a0", "\u202f"
 
 READ = [
