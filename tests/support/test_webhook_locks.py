@@ -74,6 +74,10 @@ class Relay:
                 return self.answer(request, 503, b'{"error": {"message": "relay: unavailable", "type": "api_error"}}')
             if self.before_fetch is not None:
                 self.before_fetch(request.path)
+        self.forward(request)
+
+    def forward(self, request):
+        """Pass the request on to localstripe and its answer back."""
         body = request.rfile.read(int(request.headers.get("Content-Length") or 0))
         upstream = http.client.HTTPConnection(self.target.hostname, self.target.port, timeout=WAIT)
         headers = {name: value for name, value in request.headers.items() if name.lower() not in ("host", "connection")}
