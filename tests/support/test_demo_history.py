@@ -99,7 +99,9 @@ def test_the_history_is_written_through_the_actions_and_has_every_kind(history):
     first = contributions.order_by("created_at").first().created_at
     assert today - dt.timedelta(days=731) <= first < today - dt.timedelta(days=600)
     assert not Payment.objects.filter(succeeded_at__gte=today).exists()
-    assert not AuditEntry.objects.exclude(action=MARKER).filter(created_at__gte=today).exists()
+    # (the demo's mirrors are added as it loads, today: they are no part of the ledger's history)
+    ledger_entries = AuditEntry.objects.exclude(action=MARKER).exclude(action__startswith="mirror")
+    assert not ledger_entries.filter(created_at__gte=today).exists()
     months = contributions.dates("started_at", "month")
     assert len(months) >= 20
     for contribution in contributions.exclude(started_at=None).exclude(ended_at=None):
