@@ -65,6 +65,13 @@ def location(path: str, query: str = "") -> str:
     return onion_url(target)
 
 
+def onion_host(public_key: bytes) -> str:
+    """The v3 onion host of an Ed25519 public key: ``base32(PUBKEY ‖ CHECKSUM ‖ 0x03) + ".onion"`` in lower case."""
+    version = bytes([V3_VERSION])
+    checksum = hashlib.sha3_256(CHECKSUM_PREFIX + public_key + version).digest()[:2]
+    return base64.b32encode(public_key + checksum + version).decode("ascii").lower() + ONION_SUFFIX
+
+
 def address_problem(value: str) -> str | None:
     """Why ``value`` is not a v3 onion host (``base32(PUBKEY ‖ CHECKSUM ‖ 0x03) + ".onion"``, where CHECKSUM is the
     first two bytes of ``SHA3-256(".onion checksum" ‖ PUBKEY ‖ 0x03)``), or None when it is one."""
@@ -79,9 +86,8 @@ def address_problem(value: str) -> str | None:
         raw = base64.b32decode(label.upper())
     except ValueError:
         return "it is not base32 (the letters a-z and the digits 2-7)"
-    public_key, checksum, version = raw[:32], raw[32:34], raw[34]
-    if version != V3_VERSION:
-        return f"its version byte is {version}, not {V3_VERSION}"
-    if hashlib.sha3_256(CHECKSUM_PREFIX + public_key + bytes([version])).digest()[:2] != checksum:
+    if raw[34] != V3_VERSION:
+        return f"its version byte is {raw[34]}, not {V3_VERSION}"
+    if onion_host(raw[:32]) != value.lower():
         return "its checksum does not match (a mistyped character?)"
     return None
