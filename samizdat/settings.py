@@ -376,7 +376,7 @@ LOGGING = {
     # (core/log_redaction.py); deploy/gunicorn.conf.py puts the same filter on gunicorn's own handlers.
     "filters": {"redact_secrets": {"()": "core.log_redaction.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO" if IS_PRODUCTION else "WARNING")},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO" if IS_PRODUCTION else "WARNING").upper()},
     "loggers": {
         # The Stripe SDK writes two INFO lines for every API call (every webhook's re-fetch): noise in the journal, and
         # CPU on the hot path. Its warnings and errors still come through; STRIPE_LOG_LEVEL=INFO brings the lines back.
