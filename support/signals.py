@@ -5,7 +5,8 @@ from django.dispatch import receiver
 from core.changes import ASKS, Change, announce
 from core.signals import demo_loaded
 from support.arms import forget_arms
-from support.models import AskVariant, Campaign
+from support.models import AskVariant, Campaign, Contribution, Payment
+from support.models.tallies import contribution_deleted, payment_deleted
 
 
 def forget_pages_after_commit(**kwargs):
@@ -44,3 +45,13 @@ def load_support_demo(sender, **kwargs):
     load_campaigns()
     if settings.DEMO_HISTORY:
         load_history(scale=settings.DEMO_HISTORY)
+
+
+@receiver(post_delete, sender=Contribution, dispatch_uid="support-plan-tally-delete")
+def take_plan_off_tally(sender, instance, **kwargs):
+    contribution_deleted(instance)
+
+
+@receiver(post_delete, sender=Payment, dispatch_uid="support-gift-tally-delete")
+def take_gift_off_tally(sender, instance, **kwargs):
+    payment_deleted(instance)

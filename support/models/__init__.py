@@ -12,6 +12,7 @@ from support.models.ledger import (
 )
 from support.models.reminders import Reminder
 from support.models.stats import AskCounter
+from support.models.tallies import GiftTally, PlanTally
 
 __all__ = [
     "PAYMENT_METHODS",
@@ -24,7 +25,9 @@ __all__ = [
     "CostItem",
     "EndReason",
     "ExchangeRate",
+    "GiftTally",
     "Payment",
+    "PlanTally",
     "ProviderEvent",
     "Refund",
     "Reminder",

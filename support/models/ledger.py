@@ -1,5 +1,6 @@
 """The ledger: what supporters promised (contributions), each attempt to move money (payments), refunds, and the
-provider events that triggered changes. Money is Decimal with a currency; totals are derived, never stored.
+provider events that triggered changes. Money is Decimal with a currency; totals are derived from these rows (the
+revenue history's running sums, ``support.models.tallies``, move with each save and are checked against them).
 
 A supporter is a person at risk: the only personal datum is an email address, kept on :class:`Supporter` alone, so
 erasing a supporter leaves anonymous rows that accounting needs.
@@ -11,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.money import CURRENCY_CHOICES, Money
+from support.models.tallies import keeping_gift_tally, keeping_plan_tally
 
 FREQUENCIES = [("once", _("once")), ("monthly", _("monthly")), ("annual", _("annual"))]
 METHODS = [("card", _("card")), ("bank_transfer", _("bank transfer")), ("crypto", _("crypto"))]
@@ -91,6 +93,10 @@ class Contribution(models.Model):
     def __str__(self):
         return f"{self.reference} {self.money} {self.frequency} ({self.status})"
 
+    def save(self, *args, **kwargs):
+        with keeping_plan_tally(self, kwargs.get("update_fields")):
+            super().save(*args, **kwargs)
+
     @property
     def money(self):
         return Money(self.amount, self.currency)
@@ -128,6 +134,10 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"Payment #{self.pk} {self.money} ({self.status})"
+
+    def save(self, *args, **kwargs):
+        with keeping_gift_tally(self, kwargs.get("update_fields")):
+            super().save(*args, **kwargs)
 
     @property
     def money(self):

@@ -16,23 +16,27 @@ Definitions (``docs/revenue.md`` gives them for readers of the dashboard too):
 * **Recurring supporters** at ``t``: the regular contributions running at ``t`` (a person with two plans counts twice;
   anonymous ones count each).
 
-Queries do not grow with the months shown or the rows: the series come from three queries (the started regular
-contributions grouped by the month they started and the month they stopped, every amount change, and the one-time
-gifts grouped by month with a sum for each point's 30 days), and the cohorts from the first of them.
+Queries do not grow with the months shown or the rows: the series come from four queries — the running sums of the
+started regular contributions by the month they started and the month they stopped (``support.models.PlanTally``),
+every amount change, the one-time gifts by day (``support.models.GiftTally``), and the payments of the last 30 days
+for the current point — and the cohorts from the first of them. The tallies hold a few rows per month (pair), so
+neither the ledger's size nor its age in rows makes the page slower.
 """
 
 import bisect
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from core.money import Money
 from support.figures import percent_of
 from support.ledger import ONE_TIME_COUNTS_DAYS
-from support.models import AmountChange, Contribution, Payment
+from support.models import AmountChange, Contribution, GiftTally, Payment, PlanTally
+from support.models.tallies import RUNNING, local_day, month_number
 from support.revenue.amounts import RECURRING, Rates, Total, monthly_amount
 
 P = Payment.Status
@@ -55,30 +59,15 @@ def last_months(count: int, now: dt.datetime) -> list[dt.datetime]:
     return [add_months(current, -offset) for offset in range(count - 1, -1, -1)]
 
 
-# --- buckets: grouping rows by month with plain comparisons ---------------------------------------------------
-# Truncating a date per row is a function call per row on SQLite (Django registers it in Python): far too slow for a
-# hundred thousand rows. A CASE of "before this boundary?" comparisons gives each row its month's index instead, in
-# the database's own code, and groups the same way on PostgreSQL. Boundaries are moments in the site's time zone.
+# --- buckets: months as indices --------------------------------------------------------------------------------
+# The history's months are buckets of its boundaries (month starts in the site's time zone): 0 before the first,
+# ``i`` for ``[boundaries[i-1], boundaries[i])``, ``len(boundaries)`` after the last; the tallies' months and days
+# fall into them by bisection.
 
-#: A standing one-time gift: its contribution is completed (or was cancelled before the money arrived late; a refunded
-#: one no longer counts), which lets the database start from the contributions' (status, frequency) index rather than
-#: from every payment of the months asked for.
-ONE_TIME = {
-    "contribution__status__in": (Contribution.Status.COMPLETED, Contribution.Status.CANCELLED),
-    "contribution__frequency": "once",
-}
+#: A standing one-time gift: a succeeded payment (a refunded one no longer counts) of a one-time contribution, as the
+#: live figures count it (``support.ledger.recent_one_time_income``) and :class:`~support.models.GiftTally` sums it.
+ONE_TIME = {"contribution__frequency": "once"}
 NOT_YET = -1  # the bucket of an empty moment (a contribution still running)
-
-
-def bucket(name: str, boundaries) -> Case:
-    """0 for a moment before ``boundaries[0]``, ``i`` for one in ``[boundaries[i-1], boundaries[i])``, and
-    ``len(boundaries)`` for one after the last; ``NOT_YET`` when the column is empty."""
-    return Case(
-        When(**{f"{name}__isnull": True}, then=Value(NOT_YET)),
-        *(When(**{f"{name}__lt": boundary}, then=Value(index)) for index, boundary in enumerate(boundaries)),
-        default=Value(len(boundaries)),
-        output_field=IntegerField(),
-    )
 
 
 @dataclass(frozen=True)
@@ -95,12 +84,39 @@ class Scan:
         """Today's monthly amounts and the number of the contributions running at ``boundaries[index]`` (at now, in
         the current month, with ``current``): started before it, and not stopped before it. Bucket ``i`` holds
         ``[boundaries[i-1], boundaries[i])``."""
-        total, count = Total(rates), 0
-        for began, stopped, code, frequency, amount, n in self.rows:
-            if began <= index and (stopped == NOT_YET or (not current and stopped > index)):
-                total.add(code, monthly_amount(amount, frequency))
-                count += n
+        starting, stopping, still = self._steps
+        total = Total(rates)
+        plus, minus = (still, {}) if current else (starting, stopping)
+        for sign, table in ((1, plus), (-1, minus)):
+            for key, amounts in table.items():
+                if key is not None:
+                    code, frequency = key
+                    total.add(code, sign * monthly_amount(sum(amounts[: index + 1], Decimal(0)), frequency))
+        count = sum(plus[None][: index + 1]) - (sum(minus[None][: index + 1]) if minus else 0)
         return total, count
+
+    @cached_property
+    def _steps(self):
+        """Per (currency, frequency), the amounts that start running in each bucket, those that stop (a row stopped
+        in bucket ``s`` no longer runs at ``boundaries[s]``), and those still running; ``None`` keys hold counts."""
+        size = len(self.boundaries) + 1
+        starting, stopping, still = {}, {}, {}
+
+        def add(table, key, index, value):
+            table.setdefault(key, [0] * size)[index] += value
+
+        for began, stopped, code, frequency, amount, n in self.rows:
+            add(starting, (code, frequency), began, amount)
+            add(starting, None, began, n)
+            if stopped == NOT_YET:
+                add(still, (code, frequency), began, amount)
+                add(still, None, began, n)
+            else:
+                add(stopping, (code, frequency), max(began, stopped), amount)
+                add(stopping, None, max(began, stopped), n)
+        for table in (starting, stopping, still):
+            table.setdefault(None, [0] * size)
+        return starting, stopping, still
 
     def mrr_at(self, moment, now, rates: Rates) -> tuple[Total, int] | None:
         """MRR at one of the boundaries, or at ``now`` (in the last month), from the rows alone; None otherwise."""
@@ -115,19 +131,26 @@ class Scan:
 
 
 def scan(starts) -> Scan:
+    """The started regular contributions by the buckets of ``starts`` (and the month after the last), read from
+    :class:`~support.models.PlanTally` — a few rows per month pair, however many contributions — and every amount
+    change."""
     boundaries = [*starts, add_months(starts[-1], 1)]
-    rows = (
-        Contribution.objects.filter(frequency__in=RECURRING, started_at__isnull=False)
-        .annotate(began=bucket("started_at", boundaries), stopped=bucket("ended_at", boundaries))
-        .values("began", "stopped", "currency", "frequency")
-        .annotate(total=Sum("amount"), n=Count("*"))  # "*", not the id: the index holds every column asked for
-        .order_by()
+    numbers = [month_number(boundary) for boundary in boundaries]
+    sums: dict = {}
+    tallies = PlanTally.objects.filter(count__gt=0).values_list(
+        "began", "stopped", "currency", "frequency", "total", "count"
     )
-    return Scan(
-        boundaries,
-        [(r["began"], r["stopped"], r["currency"], r["frequency"], r["total"], r["n"]) for r in rows],
-        amount_changes(),
-    )
+    for began, stopped, code, frequency, total, count in tallies:
+        key = (
+            bisect.bisect_right(numbers, began),
+            NOT_YET if stopped == RUNNING else bisect.bisect_right(numbers, stopped),
+            code,
+            frequency,
+        )
+        entry = sums.setdefault(key, [Decimal(0), 0])
+        entry[0] += total
+        entry[1] += count
+    return Scan(boundaries, [(*key, total, n) for key, (total, n) in sums.items()], amount_changes())
 
 
 def amount_changes() -> list:
@@ -249,27 +272,26 @@ class History:
         return not self.missing
 
 
-def _gifts(boundaries, points, rates):
-    """One-time gifts: per month bucket, and in the 30 days before each point — one query, grouped by currency."""
-    since = boundaries[0] - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)
-    windows = {}
-    for index, point in enumerate(points):
-        window = Q(succeeded_at__gte=point - dt.timedelta(days=ONE_TIME_COUNTS_DAYS), succeeded_at__lt=point)
-        windows[f"window{index}"] = Sum("amount", filter=window)
-    rows = (
-        Payment.objects.filter(status=P.SUCCEEDED, succeeded_at__gte=since, **ONE_TIME)
-        .annotate(month=bucket("succeeded_at", boundaries))
-        .values("month", "currency")
-        .annotate(total=Sum("amount"), n=Count("pk"), **windows)
-        .order_by()
-    )
+def _gifts(boundaries, points, rates, now):
+    """One-time gifts per month bucket, and in the 30 days before each point: the month points from
+    :class:`~support.models.GiftTally` (a row per day and currency), the point ``now`` from the payments of its own
+    30 days (its window starts and ends within a day)."""
+    days = [local_day(boundary) for boundary in boundaries]
+    windows = [(local_day(point - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)), local_day(point)) for point in points]
     by_month, rolling = {}, [Total(rates) for _point in points]
-    for row in rows:
-        entry = by_month.setdefault(row["month"], [Total(rates), 0])
-        entry[0].add(row["currency"], row["total"])
-        entry[1] += row["n"]
-        for index in range(len(points)):
-            rolling[index].add(row["currency"], row[f"window{index}"] or Decimal(0))
+    tallies = GiftTally.objects.filter(day__gte=windows[0][0], count__gt=0).values_list(
+        "day", "currency", "total", "count"
+    )
+    for day, code, total, count in tallies:
+        entry = by_month.setdefault(bisect.bisect_right(days, day), [Total(rates), 0])
+        entry[0].add(code, total)
+        entry[1] += count
+        for index, (first, last) in enumerate(windows):
+            if first <= day < last and points[index] != now:
+                rolling[index].add(code, total)
+    for index, point in enumerate(points):
+        if point == now:
+            rolling[index], _count = one_time_between(now - dt.timedelta(days=ONE_TIME_COUNTS_DAYS), now, rates)
     return by_month, rolling
 
 
@@ -281,7 +303,7 @@ def monthly_history(campaign, *, months: int = 24, currency: str | None = None, 
     starts = last_months(months, now)
     scanned = scanned if scanned is not None and scanned.boundaries[: len(starts)] == starts else scan(starts)
     points = [*starts[1:], now]
-    by_month, rolling = _gifts(scanned.boundaries, points, rates)
+    by_month, rolling = _gifts(scanned.boundaries, points, rates, now)
     later = _later_changes_at(scanned.changes, points, rates)
     cost = Money(campaign.monthly_cost, rates.currency)
 

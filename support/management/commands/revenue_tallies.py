@@ -1,0 +1,35 @@
+"""manage.py revenue_tallies: check the revenue history's running sums against the ledger, or rebuild them."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = (
+        "Compare the revenue tallies (plans by start and stop month, one-time gifts by day) with the ledger's rows "
+        "(--check, the default; exits 1 when they differ), or recompute them from the rows (--rebuild: after rows "
+        "were written around the models, or after TIME_ZONE changed)."
+    )
+
+    def add_arguments(self, parser):
+        action = parser.add_mutually_exclusive_group()
+        action.add_argument("--check", action="store_true", help="Say whether the tallies agree with the rows.")
+        action.add_argument("--rebuild", action="store_true", help="Recompute the tallies from the rows.")
+
+    def handle(self, *args, rebuild=False, **options):
+        from support.revenue.tallies import differences
+        from support.revenue.tallies import rebuild as rebuild_tallies
+
+        if rebuild:
+            plans, gifts = rebuild_tallies()
+            self.stdout.write(f"Rebuilt the revenue tallies: {plans} plan keys, {gifts} gift days.")
+            return
+        lines = differences()
+        if lines:
+            for line in lines[:50]:
+                self.stdout.write(line)
+            more = " (the first 50 shown)" if len(lines) > 50 else ""
+            raise CommandError(
+                f"The revenue tallies differ from the ledger in {len(lines)} keys{more}: "
+                "run manage.py revenue_tallies --rebuild."
+            )
+        self.stdout.write("The revenue tallies agree with the ledger.")

@@ -1,0 +1,165 @@
+"""The revenue tallies (``support.models.tallies``) move with every save and delete, and the command finds and mends
+what a write around the models left behind.
+
+Each test compares the tallies with what the ledger's rows say, worked out afresh (``support.revenue.tallies``), and
+with numbers of its own where a case is small enough to count by hand.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from support.models import Contribution, GiftTally, Payment, PlanTally
+from support.models.tallies import RUNNING, month_number
+from support.revenue.tallies import differences
+from tests.support.revenue_ledger import seeded  # noqa: F401  (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+STARTED = dt.datetime(2026, 3, 14, 9, 0, tzinfo=dt.UTC)
+
+
+def plan(**fields):
+    values = {
+        "reference": f"T{Contribution.objects.count() + 1:05d}",
+        "amount": Decimal("10.00"),
+        "currency": "EUR",
+        "frequency": "monthly",
+        "method": "card",
+        "status": Contribution.Status.ACTIVE,
+        "started_at": STARTED,
+    }
+    return Contribution.objects.create(**{**values, **fields})
+
+
+def plan_tallies():
+    return {
+        (row.began, row.stopped, row.currency, row.frequency): (row.total, row.count)
+        for row in PlanTally.objects.all()
+        if row.count or row.total
+    }
+
+
+def gift_tallies():
+    return {
+        (row.day, row.currency): (row.total, row.count) for row in GiftTally.objects.all() if row.count or row.total
+    }
+
+
+def test_the_seeded_ledger_written_through_the_actions_leaves_tallies_that_agree_with_its_rows(seeded):  # noqa: F811
+    assert PlanTally.objects.filter(count__gt=0).exists()
+    assert GiftTally.objects.filter(count__gt=0).exists()
+    assert differences() == []
+    out = StringIO()
+    call_command("revenue_tallies", stdout=out)
+    assert "agree" in out.getvalue()
+
+
+def test_a_plan_moves_between_keys_as_it_starts_changes_and_stops():
+    pending = plan(started_at=None, status=Contribution.Status.PENDING)
+    assert plan_tallies() == {}  # not started: not in the history
+    pending.started_at = STARTED
+    pending.save()
+    march = month_number(STARTED)
+    assert plan_tallies() == {(march, RUNNING, "EUR", "monthly"): (Decimal("10.00"), 1)}
+
+    pending.amount = Decimal("25.00")
+    pending.save(update_fields=["amount"])
+    assert plan_tallies() == {(march, RUNNING, "EUR", "monthly"): (Decimal("25.00"), 1)}
+
+    pending.ended_at = STARTED + dt.timedelta(days=60)
+    pending.save()
+    assert plan_tallies() == {(march, march + 2, "EUR", "monthly"): (Decimal("25.00"), 1)}
+
+    pending.status = Contribution.Status.CANCELLED
+    pending.save(update_fields=["status"])  # no tallied column: nothing moves
+    assert plan_tallies() == {(march, march + 2, "EUR", "monthly"): (Decimal("25.00"), 1)}
+    assert differences() == []
+
+    pending.delete()
+    assert plan_tallies() == {}
+    assert differences() == []
+
+
+def test_a_one_time_gift_counts_on_its_day_while_it_stands():
+    gift = plan(frequency="once", status=Contribution.Status.COMPLETED, started_at=None)
+    payment = Payment.objects.create(contribution=gift, amount=Decimal("30.00"), currency="EUR", provider="stripe")
+    assert gift_tallies() == {}  # created, not paid
+    payment.status = Payment.Status.SUCCEEDED
+    payment.succeeded_at = dt.datetime(2026, 5, 2, 8, 0, tzinfo=dt.UTC)
+    payment.save()
+    assert gift_tallies() == {(dt.date(2026, 5, 2), "EUR"): (Decimal("30.00"), 1)}
+
+    payment.status = Payment.Status.REFUNDED
+    payment.save(update_fields=["status"])
+    assert gift_tallies() == {}
+    assert differences() == []
+
+    monthly = plan()
+    renewal = Payment.objects.create(
+        contribution=monthly,
+        amount=Decimal("10.00"),
+        currency="EUR",
+        provider="stripe",
+        status=Payment.Status.SUCCEEDED,
+        succeeded_at=STARTED,
+    )
+    assert gift_tallies() == {}  # a regular contribution's payment is no gift
+    renewal.delete()
+    payment.delete()
+    assert differences() == []
+
+
+def test_two_copies_of_one_row_saved_one_after_the_other_leave_the_tally_as_the_row_is():
+    contribution = plan()
+    first, second = Contribution.objects.get(pk=contribution.pk), Contribution.objects.get(pk=contribution.pk)
+    first.ended_at = STARTED + dt.timedelta(days=40)
+    first.save()
+    second.amount = Decimal("12.00")  # a stale copy: it still thinks the plan runs, and writes that back
+    second.save()
+    stored = Contribution.objects.get(pk=contribution.pk)
+    assert stored.ended_at is None and stored.amount == Decimal("12.00")
+    assert plan_tallies() == {(month_number(STARTED), RUNNING, "EUR", "monthly"): (Decimal("12.00"), 1)}
+    assert differences() == []
+
+
+@override_settings(TIME_ZONE="Europe/Moscow")
+def test_months_and_days_are_the_sites_time_zones():
+    late = dt.datetime(2026, 3, 31, 22, 30, tzinfo=dt.UTC)  # 1 April, 01:30 in Moscow
+    with timezone.override("Europe/Moscow"):
+        plan(started_at=late)
+        gift = plan(frequency="once", status=Contribution.Status.COMPLETED, started_at=None)
+        Payment.objects.create(
+            contribution=gift,
+            amount=Decimal("5.00"),
+            currency="USD",
+            provider="stripe",
+            status=Payment.Status.SUCCEEDED,
+            succeeded_at=late,
+        )
+        assert plan_tallies() == {(2026 * 12 + 3, RUNNING, "EUR", "monthly"): (Decimal("10.00"), 1)}
+        assert gift_tallies() == {(dt.date(2026, 4, 1), "USD"): (Decimal("5.00"), 1)}
+        assert differences() == []
+
+
+def test_a_write_around_the_models_is_found_by_the_check_and_mended_by_a_rebuild():
+    contribution = plan()
+    Contribution.objects.filter(pk=contribution.pk).update(amount=Decimal("99.00"), ended_at=STARTED)
+    lines = differences()
+    assert len(lines) == 2  # the running key holds what the row no longer says; the stopped key lacks it
+    out = StringIO()
+    with pytest.raises(CommandError, match="differ from the ledger in 2 keys"):
+        call_command("revenue_tallies", "--check", stdout=out)
+    assert "rows say" in out.getvalue()
+
+    out = StringIO()
+    call_command("revenue_tallies", "--rebuild", stdout=out)
+    assert "Rebuilt the revenue tallies: 1 plan keys, 0 gift days." in out.getvalue()
+    march = month_number(STARTED)
+    assert plan_tallies() == {(march, march, "EUR", "monthly"): (Decimal("99.00"), 1)}
+    assert differences() == []
