@@ -139,9 +139,9 @@ def fill_ledger(count, now):
     # bulk_create writes around the models' saves, which keep the revenue tallies: the command the docs give for
     # such writes makes them agree with the rows again.
     started = time.perf_counter()
-    plans, gifts = rebuild()
+    plans, gifts, paid = rebuild()
     print(
-        f"  revenue tallies rebuilt from the rows: {plans:,} plan keys, {gifts:,} gift days"
+        f"  revenue tallies rebuilt from the rows: {plans:,} plan keys, {gifts:,} gift days, {paid:,} payment keys"
         f" ({time.perf_counter() - started:.1f} s)",
         flush=True,
     )

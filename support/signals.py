@@ -1,12 +1,12 @@
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from core.changes import ASKS, Change, announce
 from core.signals import demo_loaded
 from support.arms import forget_arms
 from support.models import AskVariant, Campaign, Contribution, Payment
-from support.models.tallies import contribution_deleted, payment_deleted
+from support.models.tallies import campaign_deleted, contribution_deleted, payment_deleted
 
 
 def forget_pages_after_commit(**kwargs):
@@ -55,3 +55,8 @@ def take_plan_off_tally(sender, instance, **kwargs):
 @receiver(post_delete, sender=Payment, dispatch_uid="support-gift-tally-delete")
 def take_gift_off_tally(sender, instance, **kwargs):
     payment_deleted(instance)
+
+
+@receiver(pre_delete, sender=Campaign, dispatch_uid="support-payment-tally-campaign")
+def tally_payments_without_campaign(sender, instance, **kwargs):
+    campaign_deleted(instance.pk)

@@ -12,7 +12,7 @@ from support.models.ledger import (
 )
 from support.models.reminders import Reminder
 from support.models.stats import AskCounter
-from support.models.tallies import GiftTally, PlanTally
+from support.models.tallies import GiftTally, PaymentTally, PlanTally
 
 __all__ = [
     "PAYMENT_METHODS",
@@ -27,6 +27,7 @@ __all__ = [
     "ExchangeRate",
     "GiftTally",
     "Payment",
+    "PaymentTally",
     "PlanTally",
     "ProviderEvent",
     "Refund",

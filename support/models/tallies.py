@@ -9,6 +9,9 @@ as the row it sums, so it never disagrees with the rows once that transaction co
   every plan.
 * :class:`GiftTally` — the one-time gifts that stand (a payment that succeeded, not refunded, of a one-time
   contribution), by the day they succeeded and their currency.
+* :class:`PaymentTally` — every payment that succeeded and stands, by the month it succeeded and everything a
+  period's income is broken down by (method, frequency, currency, campaign, ask arm, article, referrer host): a
+  month's income and its attribution are a thousand tally rows rather than every payment of the month.
 
 Months and days are the site's time zone's (``TIME_ZONE``), as the dashboard's months are. A write of the rows
 outside the models' ``save`` and ``delete`` (a ``QuerySet.update``, ``bulk_create``, raw SQL) bypasses the tallies:
@@ -34,6 +37,9 @@ RECURRING = ("monthly", "annual")
 #: The columns a tally depends on: a save that writes none of them leaves the tallies alone.
 PLAN_FIELDS = ("frequency", "started_at", "ended_at", "currency", "amount")
 GIFT_FIELDS = ("status", "succeeded_at", "currency", "amount")
+#: What a contribution gives its payments' :class:`PaymentTally` keys (empty values stored as 0 and "").
+GROUP_FIELDS = ("method", "frequency", "campaign_id", "arm", "article_id", "referrer_host")
+PAYMENT_KEY = ("month", "currency", "method", "frequency", "campaign", "arm", "article", "referrer_host")
 
 
 def month_number(moment: dt.datetime) -> int:
@@ -76,6 +82,25 @@ class GiftTally(models.Model):
         return f"gifts {self.day} {self.currency}: {self.count}, {self.total}"
 
 
+class PaymentTally(models.Model):
+    month = models.IntegerField(help_text="month_number(succeeded_at)")
+    currency = models.CharField(max_length=3)
+    method = models.CharField(max_length=20)
+    frequency = models.CharField(max_length=10)
+    campaign = models.BigIntegerField(help_text="the contribution's campaign id, 0 for none")
+    arm = models.CharField(max_length=80)
+    article = models.BigIntegerField(help_text="the contribution's article id, 0 for none")
+    referrer_host = models.CharField(max_length=255)
+    total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=PAYMENT_KEY, name="payment_tally_key")]
+
+    def __str__(self):
+        return f"payments {self.month} {self.currency} {self.method} {self.frequency}: {self.count}, {self.total}"
+
+
 # --- what a row adds to a tally ---------------------------------------------------------------------------------
 
 
@@ -95,17 +120,29 @@ def gift_entry(status, succeeded_at, currency, amount, frequency):
     return (local_day(succeeded_at), currency), Decimal(amount)
 
 
+def payment_entry(status, succeeded_at, currency, amount, groups):
+    """``(tally key, amount)`` a payment with these values adds to :class:`PaymentTally`, or None; ``groups`` are
+    its contribution's :data:`GROUP_FIELDS`."""
+    if status != "succeeded" or succeeded_at is None:
+        return None
+    method, frequency, campaign_id, arm, article_id, referrer_host = groups
+    key = (month_number(succeeded_at), currency, method, frequency, campaign_id or 0, arm, article_id or 0)
+    return (*key, referrer_host), Decimal(amount)
+
+
 def _move(model, keys, entry, sign):
-    if entry is None:
-        return
-    key, amount = entry
+    if entry is not None:
+        _add(model, keys, entry[0], sign * entry[1], sign)
+
+
+def _add(model, keys, key, total, count):
     match = dict(zip(keys, key, strict=True))
-    changes = {"total": F("total") + sign * amount, "count": F("count") + sign}
+    changes = {"total": F("total") + total, "count": F("count") + count}
     if model.objects.filter(**match).update(**changes):
         return
     try:
         with transaction.atomic():  # a savepoint: another writer may create the same key at the same moment
-            model.objects.create(**match, total=sign * amount, count=sign)
+            model.objects.create(**match, total=total, count=count)
     except IntegrityError:
         model.objects.filter(**match).update(**changes)
 
@@ -128,6 +165,10 @@ def move_gift(before, after):
     _moves(GiftTally, ("day", "currency"), before, after)
 
 
+def move_payment(before, after):
+    _moves(PaymentTally, PAYMENT_KEY, before, after)
+
+
 # --- keeping them in step on each save and delete ---------------------------------------------------------------
 
 
@@ -147,30 +188,48 @@ def _stored(instance, fields):
 
 @contextmanager
 def keeping_plan_tally(contribution, update_fields):
-    """Around the save of a contribution: moves its share of :class:`PlanTally` from the stored row to the saved."""
-    if not _touches(update_fields, PLAN_FIELDS):
+    """Around the save of a contribution: moves its share of :class:`PlanTally` from the stored row to the saved,
+    and its payments' shares of the payment tallies if what they are grouped by changed (rare: a campaign, an arm)."""
+    fields = (*PLAN_FIELDS, *GROUP_FIELDS)
+    if not _touches(update_fields, (*fields, "campaign")):
         yield
         return
     with transaction.atomic():
-        stored = _stored(contribution, PLAN_FIELDS)
+        stored = _stored(contribution, fields)
         yield
-        before = plan_entry(*stored) if stored else None
+        before = plan_entry(*stored[: len(PLAN_FIELDS)]) if stored else None
         move_plan(before, plan_entry(*(getattr(contribution, name) for name in PLAN_FIELDS)))
+        groups = tuple(getattr(contribution, name) for name in GROUP_FIELDS)
+        if stored and stored[len(PLAN_FIELDS) :] != groups:
+            _regroup_payments(contribution, stored[len(PLAN_FIELDS) :], groups)
+
+
+def _regroup_payments(contribution, before, after):
+    payments = contribution.payments.filter(status="succeeded").values_list(*GIFT_FIELDS)
+    for values in payments:
+        move_payment(payment_entry(*values, before), payment_entry(*values, after))
+        move_gift(gift_entry(*values, before[1]), gift_entry(*values, after[1]))
+
+
+def _groups(payment):
+    contribution = payment.contribution
+    return tuple(getattr(contribution, name) for name in GROUP_FIELDS)
 
 
 @contextmanager
 def keeping_gift_tally(payment, update_fields):
-    """Around the save of a payment: moves its share of :class:`GiftTally` from the stored row to the saved. The
-    contribution's frequency never changes after it is made."""
+    """Around the save of a payment: moves its shares of :class:`GiftTally` and :class:`PaymentTally` from the
+    stored row to the saved (grouped by its contribution as it is)."""
     if not _touches(update_fields, GIFT_FIELDS):
         yield
         return
     with transaction.atomic():
         stored = _stored(payment, GIFT_FIELDS)
         yield
-        frequency = payment.contribution.frequency
-        before = gift_entry(*stored, frequency) if stored else None
-        move_gift(before, gift_entry(*(getattr(payment, name) for name in GIFT_FIELDS), frequency))
+        groups = _groups(payment)
+        values = tuple(getattr(payment, name) for name in GIFT_FIELDS)
+        move_gift(gift_entry(*stored, groups[1]) if stored else None, gift_entry(*values, groups[1]))
+        move_payment(payment_entry(*stored, groups) if stored else None, payment_entry(*values, groups))
 
 
 def contribution_deleted(contribution):
@@ -178,5 +237,16 @@ def contribution_deleted(contribution):
 
 
 def payment_deleted(payment):
-    frequency = payment.contribution.frequency
-    move_gift(gift_entry(*(getattr(payment, name) for name in GIFT_FIELDS), frequency), None)
+    groups = _groups(payment)
+    values = tuple(getattr(payment, name) for name in GIFT_FIELDS)
+    move_gift(gift_entry(*values, groups[1]), None)
+    move_payment(payment_entry(*values, groups), None)
+
+
+def campaign_deleted(campaign_id):
+    """A deleted campaign leaves its contributions without one (``SET_NULL``, written around the models): their
+    payments' tally rows move to "no campaign" too."""
+    for row in PaymentTally.objects.filter(campaign=campaign_id).order_by("pk"):
+        key = tuple(getattr(row, name) for name in PAYMENT_KEY)
+        _add(PaymentTally, PAYMENT_KEY, (*key[:4], 0, *key[5:]), row.total, row.count)
+        row.delete()

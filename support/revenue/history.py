@@ -155,20 +155,20 @@ def scan(starts) -> Scan:
 
 def amount_changes() -> list:
     """Every amount change of a started regular contribution: (changed_at, after − before, currency, frequency,
-    started_at, ended_at), one query (changes are few)."""
-    rows = AmountChange.objects.filter(contribution__started_at__isnull=False).values_list(
-        "changed_at",
-        "after",
-        "before",
-        "contribution__currency",
-        "contribution__frequency",
-        "contribution__started_at",
-        "contribution__ended_at",
-    )
-    return [
-        (when, after - before, code, frequency, began, ended)
-        for when, after, before, code, frequency, began, ended in rows
-    ]
+    started_at, ended_at). The changes are few, the contributions many: the changes are read first, then only their
+    contributions by primary key (a join lets PostgreSQL hash every contribution for a couple of thousand changes)."""
+    rows = list(AmountChange.objects.values_list("contribution_id", "changed_at", "after", "before"))
+    ids = sorted({row[0] for row in rows})
+    plans = {}
+    for offset in range(0, len(ids), CHUNK):
+        chunk = Contribution.objects.filter(pk__in=ids[offset : offset + CHUNK], started_at__isnull=False)
+        for pk, *values in chunk.values_list("pk", "currency", "frequency", "started_at", "ended_at"):
+            plans[pk] = values
+    return [(when, after - before, *plans[pk]) for pk, when, after, before in rows if pk in plans]
+
+
+#: Primary keys asked for at once (well under SQLite's limit of bound parameters).
+CHUNK = 20_000
 
 
 def _later_changes_at(changes, points, rates: Rates) -> list:
@@ -272,27 +272,42 @@ class History:
         return not self.missing
 
 
-def _gifts(boundaries, points, rates, now):
-    """One-time gifts per month bucket, and in the 30 days before each point: the month points from
-    :class:`~support.models.GiftTally` (a row per day and currency), the point ``now`` from the payments of its own
-    30 days (its window starts and ends within a day)."""
+def _gifts(boundaries, points, rates):
+    """One-time gifts per month bucket, and in the 30 days before each point, from
+    :class:`~support.models.GiftTally` (a row per day and currency, up to date to the last save). A month point's
+    window is whole days; one that starts and ends within a day (the point ``now``) takes its whole days from the
+    tally and its two part days from their payments (a day's worth each)."""
     days = [local_day(boundary) for boundary in boundaries]
-    windows = [(local_day(point - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)), local_day(point)) for point in points]
+    windows, parts = [], []
+    for point in points:
+        first = point - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)
+        whole = local_day(first) if first == _day_start(first) else local_day(first) + dt.timedelta(days=1)
+        windows.append((whole, local_day(point)))
+        parts.append(
+            [(first, _day_start(first + dt.timedelta(days=1))), (_day_start(point), point)]
+            if point != _day_start(point)
+            else []
+        )
     by_month, rolling = {}, [Total(rates) for _point in points]
-    tallies = GiftTally.objects.filter(day__gte=windows[0][0], count__gt=0).values_list(
-        "day", "currency", "total", "count"
-    )
+    since = min(days[0], windows[0][0])
+    tallies = GiftTally.objects.filter(day__gte=since, count__gt=0).values_list("day", "currency", "total", "count")
     for day, code, total, count in tallies:
         entry = by_month.setdefault(bisect.bisect_right(days, day), [Total(rates), 0])
         entry[0].add(code, total)
         entry[1] += count
         for index, (first, last) in enumerate(windows):
-            if first <= day < last and points[index] != now:
+            if first <= day < last:
                 rolling[index].add(code, total)
-    for index, point in enumerate(points):
-        if point == now:
-            rolling[index], _count = one_time_between(now - dt.timedelta(days=ONE_TIME_COUNTS_DAYS), now, rates)
+    for index, spans in enumerate(parts):
+        for start, end in spans:
+            part, _count = one_time_between(start, end, rates)
+            rolling[index] += part
     return by_month, rolling
+
+
+def _day_start(moment: dt.datetime) -> dt.datetime:
+    """The first moment of ``moment``'s day in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(local_day(moment), dt.time()), timezone.get_current_timezone())
 
 
 def monthly_history(campaign, *, months: int = 24, currency: str | None = None, now=None, scanned=None) -> History:
@@ -303,7 +318,7 @@ def monthly_history(campaign, *, months: int = 24, currency: str | None = None, 
     starts = last_months(months, now)
     scanned = scanned if scanned is not None and scanned.boundaries[: len(starts)] == starts else scan(starts)
     points = [*starts[1:], now]
-    by_month, rolling = _gifts(scanned.boundaries, points, rates, now)
+    by_month, rolling = _gifts(scanned.boundaries, points, rates)
     later = _later_changes_at(scanned.changes, points, rates)
     cost = Money(campaign.monthly_cost, rates.currency)
 

@@ -27,9 +27,10 @@ from django.utils import timezone
 from core.money import Money
 from support.figures import percent_of
 from support.ledger import ONE_TIME_COUNTS_DAYS, day_start
-from support.models import AmountChange, Contribution, EndReason, Payment, Refund
+from support.models import AmountChange, Campaign, Contribution, EndReason, Payment, PaymentTally, Refund
+from support.models.tallies import month_number
 from support.revenue.amounts import RECURRING, Rates, Total, monthly_amount
-from support.revenue.history import mrr_at_many, one_time_between
+from support.revenue.history import add_months, amount_changes, month_start, mrr_at_many, one_time_between
 
 P = Payment.Status
 
@@ -143,10 +144,56 @@ PAYMENT_GROUPS = (
 
 
 def payments_between(start, end) -> list:
-    """The payments that succeeded in ``[start, end)`` and still stand, summed per :data:`PAYMENT_GROUPS`: one query
-    that the income's breakdowns and the attribution both read."""
-    paid = Payment.objects.filter(status=P.SUCCEEDED, succeeded_at__gte=start, succeeded_at__lt=end)
-    return list(paid.values(*PAYMENT_GROUPS).annotate(total=Sum("amount"), n=Count("pk")).order_by())
+    """The payments that succeeded in ``[start, end)`` and still stand, summed per :data:`PAYMENT_GROUPS`: what the
+    income's breakdowns and the attribution both read. A month the span covers — or covers up to its last payment,
+    as the current month up to now — is read from :class:`~support.models.PaymentTally`, in one query for all such
+    months; only the part of a month cut by the span is read from its payments."""
+    tallied, parts = [], []
+    month = month_start(start)
+    while month < end:
+        after = add_months(month, 1)
+        first, last = max(start, month), min(end, after)
+        if _nothing_paid(month, first) and _nothing_paid(last, after):
+            tallied.append(month_number(month))
+        else:
+            parts.append((first, last))
+        month = after
+    sums: dict = {}
+    if tallied:
+        languages = dict(Campaign.objects.values_list("pk", "language"))
+        rows = (
+            PaymentTally.objects.filter(month__in=tallied, count__gt=0)
+            .values("method", "frequency", "currency", "campaign", "arm", "article", "referrer_host")
+            .annotate(sum=Sum("total"), n=Sum("count"))
+            .order_by()
+        )
+        for row in rows:
+            key = (
+                row["method"],
+                row["frequency"],
+                row["currency"],
+                languages.get(row["campaign"]),
+                row["arm"],
+                row["article"] or None,
+                row["referrer_host"],
+            )
+            _sum_into(sums, key, row["sum"], row["n"])
+    for first, last in parts:
+        paid = Payment.objects.filter(status=P.SUCCEEDED, succeeded_at__gte=first, succeeded_at__lt=last)
+        for row in paid.values(*PAYMENT_GROUPS).annotate(total=Sum("amount"), n=Count("pk")).order_by():
+            _sum_into(sums, tuple(row[name] for name in PAYMENT_GROUPS), row["total"], row["n"])
+    return [{**dict(zip(PAYMENT_GROUPS, key, strict=True)), "total": total, "n": n} for key, (total, n) in sums.items()]
+
+
+def _nothing_paid(start, end) -> bool:
+    """No payment succeeded in ``[start, end)`` (an empty span, or one after the last payment)."""
+    return start >= end or not Payment.objects.filter(succeeded_at__gte=start, succeeded_at__lt=end).exists()
+
+
+def _sum_into(sums, key, total, n):
+    entry = sums.setdefault(key, [Decimal(0), 0])
+    entry[0] += total
+    entry[1] += n
 
 
 def _money_sum(values, currency):
@@ -231,13 +278,11 @@ def period_figures(
     # Expansion and contraction: changes in the period to contributions that were running when they were made.
     expansion, contraction = Total(rates), Total(rates)
     counts = {"up": 0, "down": 0}
-    changes = AmountChange.objects.filter(
-        changed_at__gte=start, changed_at__lt=end, changed_at__gt=F("contribution__started_at")
-    )
-    for code, frequency, before, after in changes.values_list(
-        "contribution__currency", "contribution__frequency", "before", "after"
-    ):
-        delta = monthly_amount(after - before, frequency)
+    every_change = scanned.changes if scanned is not None else amount_changes()
+    for changed_at, difference, code, frequency, began, _ended in every_change:
+        if not (start <= changed_at < end and changed_at > began):
+            continue
+        delta = monthly_amount(difference, frequency)
         if delta > 0:
             expansion.add(code, delta)
             counts["up"] += 1

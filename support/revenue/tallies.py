@@ -1,9 +1,9 @@
 """The revenue tallies computed afresh from the ledger's rows: to check the running sums, or to rebuild them.
 
-``support.models.tallies`` keeps :class:`~support.models.PlanTally` and :class:`~support.models.GiftTally` in step
-with every save; this module says what they should hold, from every row, with the same rules
-(:func:`~support.models.tallies.plan_entry`, :func:`~support.models.tallies.gift_entry`). ``manage.py
-revenue_tallies`` runs it; the migration that made the tallies filled them with :func:`rebuild`.
+``support.models.tallies`` keeps :class:`~support.models.PlanTally`, :class:`~support.models.GiftTally` and
+:class:`~support.models.PaymentTally` in step with every save; this module says what they should hold, from every
+row, with the same rules (``plan_entry``, ``gift_entry``, ``payment_entry``). ``manage.py revenue_tallies`` runs it;
+the migration that made the tallies filled them with :func:`rebuild`.
 """
 
 from collections import defaultdict
@@ -11,80 +11,84 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from support.models import Contribution, GiftTally, Payment, PlanTally
-from support.models.tallies import GIFT_FIELDS, PLAN_FIELDS, gift_entry, plan_entry
+from support.models import Contribution, GiftTally, Payment, PaymentTally, PlanTally
+from support.models.tallies import (
+    GIFT_FIELDS,
+    GROUP_FIELDS,
+    PAYMENT_KEY,
+    PLAN_FIELDS,
+    gift_entry,
+    payment_entry,
+    plan_entry,
+)
 
-PLAN_KEY = ("began", "stopped", "currency", "frequency")
-GIFT_KEY = ("day", "currency")
+TALLY_KEYS = (("began", "stopped", "currency", "frequency"), ("day", "currency"), PAYMENT_KEY)
 
 
-def expected(contributions, payments) -> tuple[dict, dict]:
-    """``({plan key: [total, count]}, {gift key: [total, count]})`` from the rows of the two models given (the
+def _summed():
+    return defaultdict(lambda: [Decimal(0), 0])
+
+
+def _count(sums, entry):
+    if entry is not None:
+        sums[entry[0]][0] += entry[1]
+        sums[entry[0]][1] += 1
+
+
+def expected(contributions, payments) -> tuple[dict, dict, dict]:
+    """``{key: [total, count]}`` for the plan, gift and payment tallies, from the rows of the two models given (the
     current ones, or a migration's)."""
-    plans = defaultdict(lambda: [Decimal(0), 0])
+    plans, gifts, paid = _summed(), _summed(), _summed()
     rows = contributions.objects.filter(started_at__isnull=False).values_list(*PLAN_FIELDS)
     for values in rows.iterator(chunk_size=5000):
-        entry = plan_entry(*values)
-        if entry is not None:
-            plans[entry[0]][0] += entry[1]
-            plans[entry[0]][1] += 1
-    gifts = defaultdict(lambda: [Decimal(0), 0])
-    rows = payments.objects.filter(status="succeeded", contribution__frequency="once").values_list(
-        *GIFT_FIELDS, "contribution__frequency"
-    )
+        _count(plans, plan_entry(*values))
+    groups = tuple(f"contribution__{name}" for name in GROUP_FIELDS)
+    rows = payments.objects.filter(status="succeeded").values_list(*GIFT_FIELDS, *groups)
     for values in rows.iterator(chunk_size=5000):
-        entry = gift_entry(*values)
-        if entry is not None:
-            gifts[entry[0]][0] += entry[1]
-            gifts[entry[0]][1] += 1
-    return dict(plans), dict(gifts)
+        own, of_contribution = values[: len(GIFT_FIELDS)], values[len(GIFT_FIELDS) :]
+        _count(gifts, gift_entry(*own, of_contribution[1]))
+        _count(paid, payment_entry(*own, of_contribution))
+    return dict(plans), dict(gifts), dict(paid)
 
 
-def stored(plan_tallies, gift_tallies) -> tuple[dict, dict]:
-    """The tallies as they are, empty keys (count 0 and total 0) left out."""
-    plans = {
-        tuple(row[:4]): [row[4], row[5]]
-        for row in plan_tallies.objects.values_list(*PLAN_KEY, "total", "count")
-        if row[4] or row[5]
-    }
-    gifts = {
-        tuple(row[:2]): [row[2], row[3]]
-        for row in gift_tallies.objects.values_list(*GIFT_KEY, "total", "count")
-        if row[2] or row[3]
-    }
-    return plans, gifts
+def stored(models) -> tuple[dict, dict, dict]:
+    """The three tallies as they are, empty keys (count 0 and total 0) left out."""
+    result = []
+    for model, key in zip(models[:3], TALLY_KEYS, strict=True):
+        rows = model.objects.values_list(*key, "total", "count")
+        result.append({tuple(row[:-2]): [row[-2], row[-1]] for row in rows if row[-2] or row[-1]})
+    return tuple(result)
 
 
 def differences(models=None) -> list[str]:
     """What the tallies hold that the rows do not say, one line per key; empty when they agree."""
-    plan_tallies, gift_tallies, contributions, payments = models or _models()
-    want_plans, want_gifts = expected(contributions, payments)
-    have_plans, have_gifts = stored(plan_tallies, gift_tallies)
+    models = models or _models()
+    wanted = expected(*models[3:])
+    held = stored(models)
     lines = []
-    for name, want, have in (("plans", want_plans, have_plans), ("gifts", want_gifts, have_gifts)):
+    for name, want, have in zip(("plans", "gifts", "payments"), wanted, held, strict=True):
         for key in sorted(set(want) | set(have), key=str):
             if want.get(key) != have.get(key):
                 lines.append(f"{name} {key}: rows say {want.get(key, [0, 0])}, tally holds {have.get(key, [0, 0])}")
     return lines
 
 
-def rebuild(models=None) -> tuple[int, int]:
-    """Replace both tallies with what the rows say; returns the numbers of plan and gift keys written."""
-    plan_tallies, gift_tallies, contributions, payments = models or _models()
+def rebuild(models=None) -> tuple[int, int, int]:
+    """Replace the three tallies with what the rows say; returns the numbers of plan, gift and payment keys."""
+    models = models or _models()
     with transaction.atomic():
-        plans, gifts = expected(contributions, payments)
-        plan_tallies.objects.all().delete()
-        gift_tallies.objects.all().delete()
-        plan_tallies.objects.bulk_create(
-            plan_tallies(**dict(zip(PLAN_KEY, key, strict=True)), total=total, count=count)
-            for key, (total, count) in plans.items()
-        )
-        gift_tallies.objects.bulk_create(
-            gift_tallies(**dict(zip(GIFT_KEY, key, strict=True)), total=total, count=count)
-            for key, (total, count) in gifts.items()
-        )
-    return len(plans), len(gifts)
+        wanted = expected(*models[3:])
+        for model, key, sums in zip(models[:3], TALLY_KEYS, wanted, strict=True):
+            model.objects.all().delete()
+            model.objects.bulk_create(
+                (
+                    model(**dict(zip(key, values, strict=True)), total=total, count=count)
+                    for values, (total, count) in sums.items()
+                ),
+                batch_size=5000,
+            )
+    return tuple(len(sums) for sums in wanted)
 
 
 def _models():
-    return PlanTally, GiftTally, Contribution, Payment
+    return PlanTally, GiftTally, PaymentTally, Contribution, Payment

@@ -11,13 +11,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count, Sum
 from django.test import override_settings
 from django.utils import timezone
 
-from support.models import Contribution, GiftTally, Payment, PlanTally
+from support.models import Campaign, Contribution, GiftTally, Payment, PaymentTally, PlanTally
 from support.models.tallies import RUNNING, month_number
+from support.revenue.period import PAYMENT_GROUPS, payments_between
 from support.revenue.tallies import differences
-from tests.support.revenue_ledger import seeded  # noqa: F401  (the fixture)
+from tests.support.revenue_ledger import NOW, seeded  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -159,7 +161,95 @@ def test_a_write_around_the_models_is_found_by_the_check_and_mended_by_a_rebuild
 
     out = StringIO()
     call_command("revenue_tallies", "--rebuild", stdout=out)
-    assert "Rebuilt the revenue tallies: 1 plan keys, 0 gift days." in out.getvalue()
+    assert "Rebuilt the revenue tallies: 1 plan keys, 0 gift days, 0 payment keys." in out.getvalue()
     march = month_number(STARTED)
     assert plan_tallies() == {(march, march, "EUR", "monthly"): (Decimal("99.00"), 1)}
     assert differences() == []
+
+
+def payment_tallies():
+    return {
+        (row.month, row.currency, row.method, row.frequency, row.campaign, row.arm, row.article, row.referrer_host): (
+            row.total,
+            row.count,
+        )
+        for row in PaymentTally.objects.all()
+        if row.count or row.total
+    }
+
+
+def test_a_payment_counts_in_its_month_under_its_contributions_breakdown_until_it_is_refunded():
+    campaign = Campaign.objects.get(language="en")
+    contribution = plan(campaign=campaign, arm="panel-gap", article_id=41, referrer_host="t.me", method="crypto")
+    payment = Payment.objects.create(
+        contribution=contribution,
+        amount=Decimal("10.00"),
+        currency="EUR",
+        provider="crypto",
+        status=Payment.Status.SUCCEEDED,
+        succeeded_at=STARTED,
+    )
+    key = (month_number(STARTED), "EUR", "crypto", "monthly", campaign.pk, "panel-gap", 41, "t.me")
+    assert payment_tallies() == {key: (Decimal("10.00"), 1)}
+
+    contribution.arm = "banner-drive"  # what its payments are grouped by changed: they move with it
+    contribution.save(update_fields=["arm"])
+    moved = (*key[:5], "banner-drive", *key[6:])
+    assert payment_tallies() == {moved: (Decimal("10.00"), 1)}
+
+    payment.status = Payment.Status.REFUNDED
+    payment.save(update_fields=["status"])
+    assert payment_tallies() == {}
+    assert differences() == []
+
+
+def test_deleting_a_campaign_leaves_its_payments_tallied_without_one():
+    campaign = Campaign.objects.create(
+        name="Spring drive",
+        language="en",
+        monthly_cost=Decimal("1000.00"),
+        currency="EUR",
+        is_active=False,
+        ad_free_since=dt.date(2020, 1, 1),
+    )
+    contribution = plan(campaign=campaign)
+    Payment.objects.create(
+        contribution=contribution,
+        amount=Decimal("10.00"),
+        currency="EUR",
+        provider="stripe",
+        status=Payment.Status.SUCCEEDED,
+        succeeded_at=STARTED,
+    )
+    campaign.delete()  # the contribution's campaign is emptied by SET_NULL, around the models
+    (key,) = payment_tallies()
+    assert key[4] == 0
+    assert differences() == []
+
+
+def live_payments(start, end):
+    """The period's payments grouped straight from the rows: what the tallies must add up to."""
+    paid = Payment.objects.filter(status=Payment.Status.SUCCEEDED, succeeded_at__gte=start, succeeded_at__lt=end)
+    rows = paid.values(*PAYMENT_GROUPS).annotate(total=Sum("amount"), n=Count("pk"))
+    return sorted((tuple(row[name] for name in PAYMENT_GROUPS), row["total"], row["n"]) for row in rows)
+
+
+def test_a_periods_payments_read_from_the_tallies_equal_the_payments_grouped_one_by_one(seeded):  # noqa: F811
+    def read(start, end):
+        return sorted(
+            (tuple(row[name] for name in PAYMENT_GROUPS), row["total"], row["n"])
+            for row in payments_between(start, end)
+        )
+
+    months = [dt.datetime(2026, month, 1, tzinfo=dt.UTC) for month in range(4, 13)]
+    spans = [
+        (months[2], months[3]),  # a whole month: from the tally
+        (months[0], months[6]),  # six whole months
+        (months[1] + dt.timedelta(days=9, hours=5), months[4] + dt.timedelta(days=3)),  # cut at both ends
+        (months[7], NOW),  # the seeded world's current month, up to its now
+        (months[0] - dt.timedelta(days=45), NOW),
+        (NOW, NOW + dt.timedelta(days=3)),  # after the last payment
+    ]
+    for start, end in spans:
+        assert read(start, end) == live_payments(start, end), (start, end)
+    assert any(read(start, end) for start, end in spans)

@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = (
-        "Compare the revenue tallies (plans by start and stop month, one-time gifts by day) with the ledger's rows "
+        "Compare the revenue tallies (plans by start and stop month, one-time gifts by day, payments by month and "
+        "breakdown) with the ledger's rows "
         "(--check, the default; exits 1 when they differ), or recompute them from the rows (--rebuild: after rows "
         "were written around the models, or after TIME_ZONE changed)."
     )
@@ -20,8 +21,10 @@ class Command(BaseCommand):
         from support.revenue.tallies import rebuild as rebuild_tallies
 
         if rebuild:
-            plans, gifts = rebuild_tallies()
-            self.stdout.write(f"Rebuilt the revenue tallies: {plans} plan keys, {gifts} gift days.")
+            plans, gifts, payments = rebuild_tallies()
+            self.stdout.write(
+                f"Rebuilt the revenue tallies: {plans} plan keys, {gifts} gift days, {payments} payment keys."
+            )
             return
         lines = differences()
         if lines:
