@@ -161,14 +161,16 @@ def attribution(span, *, currency: str, now=None, paid=None) -> Attribution:
         for row in paid
     ]
     labels = article_labels({key[1] for key, *_rest in rows})
-    missing = set()
+    missing, classes = set(), {}
     for (arm, article_id, host), conversions, payments, code, amount in rows:
         label = labels.get(article_id)
+        if host not in classes:  # a few hosts over many rows
+            classes[host] = referrer_class(host, mirrors)
         keys = {
             "arm": arm or "",
             "article": str(article_id) if article_id else "",
             "section": label[1] if label else "",
-            "referrer": referrer_class(host, mirrors),
+            "referrer": classes[host],
         }
         for name, key in keys.items():
             entry = tables[name].setdefault(key, [0, 0, Total(rates)])

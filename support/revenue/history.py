@@ -126,8 +126,31 @@ class Scan:
             total, count = self.running(len(self.boundaries) - 1, rates, current=True)
         else:
             return None
-        total += _later_changes_at(self.changes, [moment], rates)[0]
+        total += self.later_changes(now, rates)[moment]
         return total, count
+
+    def later_changes(self, now, rates: Rates) -> dict:
+        """What to add to today's amounts for MRR at each boundary (but the last) and at ``now``: every amount change
+        walked once per view currency, however many figures read it."""
+        memo = self._later_memo
+        if (now, rates.currency) not in memo:
+            points = sorted({*self.boundaries[:-1], now})
+            memo[(now, rates.currency)] = dict(zip(points, _later_changes_at(self.changes, points, rates), strict=True))
+        return memo[(now, rates.currency)]
+
+    @cached_property
+    def _later_memo(self) -> dict:
+        return {}
+
+    @cached_property
+    def started_and_ended(self) -> tuple[dict, dict]:
+        """How many regular contributions started, and stopped, in each bucket."""
+        started, ended = {}, {}
+        for began, stopped, _code, _frequency, _total, n in self.rows:
+            started[began] = started.get(began, 0) + n
+            if stopped != NOT_YET:
+                ended[stopped] = ended.get(stopped, 0) + n
+        return started, ended
 
 
 def scan(starts) -> Scan:
@@ -291,13 +314,17 @@ def _gifts(boundaries, points, rates):
     by_month, rolling = {}, [Total(rates) for _point in points]
     since = min(days[0], windows[0][0])
     tallies = GiftTally.objects.filter(day__gte=since, count__gt=0).values_list("day", "currency", "total", "count")
-    for day, code, total, count in tallies:
+    running = {}  # per currency: the days in order and the sums up to each of them
+    for day, code, total, count in tallies.order_by("day"):
         entry = by_month.setdefault(bisect.bisect_right(days, day), [Total(rates), 0])
         entry[0].add(code, total)
         entry[1] += count
-        for index, (first, last) in enumerate(windows):
-            if first <= day < last:
-                rolling[index].add(code, total)
+        seen, sums = running.setdefault(code, ([], [Decimal(0)]))
+        seen.append(day)
+        sums.append(sums[-1] + total)
+    for index, (first, last) in enumerate(windows):
+        for code, (seen, sums) in running.items():
+            rolling[index].add(code, sums[bisect.bisect_left(seen, last)] - sums[bisect.bisect_left(seen, first)])
     for index, spans in enumerate(parts):
         for start, end in spans:
             part, _count = one_time_between(start, end, rates)
@@ -319,7 +346,9 @@ def monthly_history(campaign, *, months: int = 24, currency: str | None = None, 
     scanned = scanned if scanned is not None and scanned.boundaries[: len(starts)] == starts else scan(starts)
     points = [*starts[1:], now]
     by_month, rolling = _gifts(scanned.boundaries, points, rates)
-    later = _later_changes_at(scanned.changes, points, rates)
+    later = scanned.later_changes(now, rates) if now < scanned.boundaries[-1] else None
+    later = [later[point] for point in points] if later else _later_changes_at(scanned.changes, points, rates)
+    started_in, ended_in = scanned.started_and_ended
     cost = Money(campaign.monthly_cost, rates.currency)
 
     series, missing = [], set()
@@ -328,8 +357,7 @@ def monthly_history(campaign, *, months: int = 24, currency: str | None = None, 
         current = at == now
         mrr, running = scanned.running(month_bucket, rates, current=current)
         mrr += later[index]
-        started = sum(n for began, _stopped, _c, _f, _t, n in scanned.rows if began == month_bucket)
-        ended = sum(n for _began, stopped, _c, _f, _t, n in scanned.rows if stopped == month_bucket)
+        started, ended = started_in.get(month_bucket, 0), ended_in.get(month_bucket, 0)
         month_gifts, month_count = by_month.get(month_bucket, (Total(rates), 0))
         income = mrr.copy()
         income += rolling[index]
