@@ -245,6 +245,27 @@ def mrr_at_many(moments, rates: Rates, changes=None) -> list:
 
 
 def one_time_between(start, end, rates: Rates) -> tuple[Total, int]:
+    """The standing one-time gifts that succeeded in ``[start, end)``: its whole days from
+    :class:`~support.models.GiftTally`, the parts of days at either end from their payments."""
+    total, count = Total(rates), 0
+    if start >= end:
+        return total, count
+    first = start if start == _day_start(start) else _day_start(start + dt.timedelta(days=1))
+    last = max(first, _day_start(end))
+    if first < last:
+        days = GiftTally.objects.filter(day__gte=local_day(first), day__lt=local_day(last), count__gt=0)
+        for code, amount, n in days.values_list("currency", "total", "count"):
+            total.add(code, amount)
+            count += n
+    for part_start, part_end in ((start, min(first, end)), (max(last, start), end)):
+        if part_start < part_end:
+            part, n = _one_time_paid(part_start, part_end, rates)
+            total += part
+            count += n
+    return total, count
+
+
+def _one_time_paid(start, end, rates: Rates) -> tuple[Total, int]:
     total, count = Total(rates), 0
     rows = (
         Payment.objects.filter(status=P.SUCCEEDED, succeeded_at__gte=start, succeeded_at__lt=end, **ONE_TIME)
@@ -298,19 +319,9 @@ class History:
 def _gifts(boundaries, points, rates):
     """One-time gifts per month bucket, and in the 30 days before each point, from
     :class:`~support.models.GiftTally` (a row per day and currency, up to date to the last save). A month point's
-    window is whole days; one that starts and ends within a day (the point ``now``) takes its whole days from the
-    tally and its two part days from their payments (a day's worth each)."""
+    window is whole days; one that starts and ends within a day (the point ``now``) is :func:`one_time_between`'s."""
     days = [local_day(boundary) for boundary in boundaries]
-    windows, parts = [], []
-    for point in points:
-        first = point - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)
-        whole = local_day(first) if first == _day_start(first) else local_day(first) + dt.timedelta(days=1)
-        windows.append((whole, local_day(point)))
-        parts.append(
-            [(first, _day_start(first + dt.timedelta(days=1))), (_day_start(point), point)]
-            if point != _day_start(point)
-            else []
-        )
+    windows = [(local_day(point - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)), local_day(point)) for point in points]
     by_month, rolling = {}, [Total(rates) for _point in points]
     since = min(days[0], windows[0][0])
     tallies = GiftTally.objects.filter(day__gte=since, count__gt=0).values_list("day", "currency", "total", "count")
@@ -322,13 +333,12 @@ def _gifts(boundaries, points, rates):
         seen, sums = running.setdefault(code, ([], [Decimal(0)]))
         seen.append(day)
         sums.append(sums[-1] + total)
-    for index, (first, last) in enumerate(windows):
+    for index, (point, (first, last)) in enumerate(zip(points, windows, strict=True)):
+        if point != _day_start(point):
+            rolling[index], _count = one_time_between(point - dt.timedelta(days=ONE_TIME_COUNTS_DAYS), point, rates)
+            continue
         for code, (seen, sums) in running.items():
             rolling[index].add(code, sums[bisect.bisect_left(seen, last)] - sums[bisect.bisect_left(seen, first)])
-    for index, spans in enumerate(parts):
-        for start, end in spans:
-            part, _count = one_time_between(start, end, rates)
-            rolling[index] += part
     return by_month, rolling
 
 

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from support.models import Campaign, Contribution, GiftTally, Payment, PaymentTally, PlanTally
 from support.models.tallies import RUNNING, month_number
+from support.revenue.amounts import Rates
+from support.revenue.history import one_time_between
 from support.revenue.period import PAYMENT_GROUPS, payments_between
 from support.revenue.tallies import differences
 from tests.support.revenue_ledger import NOW, seeded  # noqa: F401  (the fixture)
@@ -253,3 +255,26 @@ def test_a_periods_payments_read_from_the_tallies_equal_the_payments_grouped_one
     for start, end in spans:
         assert read(start, end) == live_payments(start, end), (start, end)
     assert any(read(start, end) for start, end in spans)
+
+
+def test_one_time_gifts_between_any_two_moments_read_from_the_day_tally_equal_their_payments(seeded):  # noqa: F811
+    rates = Rates.into("EUR")
+    spans = [
+        (dt.datetime(2026, 5, 1, tzinfo=dt.UTC), dt.datetime(2026, 6, 1, tzinfo=dt.UTC)),  # whole days only
+        (dt.datetime(2026, 5, 3, 7, 15, tzinfo=dt.UTC), dt.datetime(2026, 7, 9, 18, 40, tzinfo=dt.UTC)),  # cut ends
+        (dt.datetime(2026, 6, 10, 9, tzinfo=dt.UTC), dt.datetime(2026, 6, 10, 17, tzinfo=dt.UTC)),  # within a day
+        (NOW - dt.timedelta(days=30), NOW),  # the live figures' window
+        (NOW, NOW),
+    ]
+    for start, end in spans:
+        paid = Payment.objects.filter(
+            status=Payment.Status.SUCCEEDED,
+            succeeded_at__gte=start,
+            succeeded_at__lt=end,
+            contribution__frequency="once",
+        )
+        by_currency = {row["currency"]: row["total"] for row in paid.values("currency").annotate(total=Sum("amount"))}
+        total, count = one_time_between(start, end, rates)
+        assert {code: amount for code, amount in total.by_currency.items() if amount} == by_currency, (start, end)
+        assert count == paid.count(), (start, end)
+    assert one_time_between(*spans[1], rates)[1] > 0
