@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "publishing",
     "support",
     "mirrors",
+    "newsletters",
     "csp",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -545,6 +546,28 @@ PUBLISHED_TREE_DIR = env("PUBLISHED_TREE_DIR", "")
 # time (and every PAGE_CACHE_SECONDS whatever happened); readers with JavaScript get them live from goal.json.
 PUBLISHED_FIGURES_SECONDS = int(env("PUBLISHED_FIGURES_SECONDS", "300"))
 PUBLISHED_TREE_BROTLI_QUALITY = int(env("PUBLISHED_TREE_BROTLI_QUALITY", "5"))
+
+# --- Newsletters (newsletters/): the lists live in our database; sending goes through Django's mail backends.
+# Issues go out through EMAIL_BACKEND (EMAIL_HOST …); when it fails mid-send, the rest goes through this fallback, and
+# the per-recipient send log makes sure nobody gets an issue twice. Empty NEWSLETTER_FALLBACK_EMAIL_HOST: no fallback.
+NEWSLETTER_EMAIL_BACKEND = None  # None: EMAIL_BACKEND, the one every mail of the site goes through
+NEWSLETTER_FALLBACK_EMAIL_BACKEND = env(
+    "NEWSLETTER_FALLBACK_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"
+)
+NEWSLETTER_FALLBACK_EMAIL_HOST = env("NEWSLETTER_FALLBACK_EMAIL_HOST", "")
+NEWSLETTER_FALLBACK_EMAIL_PORT = int(env("NEWSLETTER_FALLBACK_EMAIL_PORT", "587"))
+NEWSLETTER_FALLBACK_EMAIL_HOST_USER = env("NEWSLETTER_FALLBACK_EMAIL_HOST_USER", "")
+NEWSLETTER_FALLBACK_EMAIL_HOST_PASSWORD = env("NEWSLETTER_FALLBACK_EMAIL_HOST_PASSWORD", "")
+NEWSLETTER_FALLBACK_EMAIL_USE_TLS = env_bool("NEWSLETTER_FALLBACK_EMAIL_USE_TLS", False)
+# Messages per sending task; each batch is one task, and the admin shows progress after each.
+NEWSLETTER_BATCH_SIZE = int(env("NEWSLETTER_BATCH_SIZE", "200"))
+# Subscribe requests one client address may make an hour; one confirmation per address per period (seconds).
+NEWSLETTER_SUBSCRIBE_PER_ADDRESS = int(env("NEWSLETTER_SUBSCRIBE_PER_ADDRESS", "10"))
+NEWSLETTER_CONFIRMATION_PERIOD = int(env("NEWSLETTER_CONFIRMATION_PERIOD", str(24 * 3600)))
+# The SOS digest carries the full text of this many latest stories when the editor picks none.
+NEWSLETTER_SOS_ARTICLES = int(env("NEWSLETTER_SOS_ARTICLES", "5"))
+if not env("SCHEDULED_COMMANDS"):  # the default list, plus starting scheduled newsletter issues
+    SCHEDULED_COMMANDS = [*SCHEDULED_COMMANDS, "send_scheduled_newsletters"]
 
 # A bad TRUSTED_PROXIES entry stops the start, naming it.
 from core.client_address import parse_networks  # noqa: E402

@@ -17,6 +17,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", views.search, name="search"),
     path("support/", include("support.urls")),
+    path("newsletter/", include("newsletters.urls")),  # subscribe (en; ru at /newsletter/ru/), confirm, unsubscribe
     path("", include("mirrors.urls")),  # /mirrors.json, /.well-known/samizdat-mirrors.*, /mirrors/
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("sitemap-pages.xml", views.sitemap_pages, name="sitemap_pages"),
