@@ -1,0 +1,68 @@
+"""Editors compose an issue from published stories in the admin, preview it, send a test and send it, and see the
+progress; who may not, can't; bad input changes nothing."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from newsletters.models import Issue
+from tests.newsletters.conftest import make_subscribers
+
+
+@pytest.fixture
+def staff(db):
+    client = Client()
+    client.force_login(get_user_model().objects.filter(is_superuser=True).first())
+    return client
+
+
+def test_compose_preview_test_and_send(newsroom, servers, staff, articles, django_capture_on_commit_callbacks):
+    primary, _fallback = servers()
+    make_subscribers(20)
+    english = [a for a in articles if a.language == "en"][:2]
+    form = staff.get("/admin/newsletters/new/")
+    assert form.status_code == 200 and english[0].title.encode() in form.content
+    response = staff.post(
+        "/admin/newsletters/new/",
+        {
+            "list": "weekly",
+            "language": "en",
+            "subject": "This week",
+            "intro": "Hello.",
+            "articles": [a.pk for a in english],
+        },
+    )
+    issue = Issue.objects.get()
+    assert response.status_code == 302 and issue.article_ids == [a.pk for a in english]
+
+    preview = staff.get(f"/admin/newsletters/{issue.pk}/preview/")
+    assert preview.status_code == 200 and english[1].title.encode() in preview.content
+    assert "sandbox" in preview["Content-Security-Policy"]
+
+    staff.post(f"/admin/newsletters/{issue.pk}/", {"do": "test", "email": "editor@inbox.example"})
+    test = primary.handler.wait_for(1)[0]
+    assert test["To"] == "editor@inbox.example" and test["Subject"] == "[test] This week"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.post(f"/admin/newsletters/{issue.pk}/", {"do": "send", "send_at": ""})
+    assert len(primary.handler.wait_for(21)) == 21
+    page = staff.get(f"/admin/newsletters/{issue.pk}/")
+    assert b"Sent to 20 of 20." in page.content
+    assert b"This week" in staff.get("/admin/newsletters/").content
+    assert staff.post(f"/admin/newsletters/{issue.pk}/edit/", {"subject": "x"}).status_code == 400
+
+
+def test_bad_input_and_bad_ids(newsroom, staff):
+    response = staff.post("/admin/newsletters/new/", {"list": "nope", "language": "en", "subject": ""})
+    assert response.status_code == 400 and not Issue.objects.exists()
+    assert staff.get("/admin/newsletters/999999999/").status_code == 404
+    assert staff.get(f"/admin/newsletters/{2**70}/").status_code == 404
+
+
+def test_readers_without_the_permission_are_refused(newsroom, db):
+    user = get_user_model().objects.create_user("someone", password="x" * 12)
+    client = Client()
+    client.force_login(user)
+    for url in ("/admin/newsletters/", "/admin/newsletters/new/"):
+        assert client.get(url).status_code in (302, 403)
+    assert not Issue.objects.exists()
