@@ -395,7 +395,8 @@ LOGGING = {
 # figures, the signed mirror list's renewal). An entry may carry arguments ("publish_tree --refresh").
 SCHEDULED_COMMANDS = env_list(
     "SCHEDULED_COMMANDS",
-    "publish_scheduled,send_due_reminders,expire_card_attempts,publish_tree --refresh,sign_mirror_list",
+    "publish_scheduled,send_due_reminders,expire_card_attempts,publish_tree --refresh,sign_mirror_list,"
+    "revenue_tallies --compact",
 )
 # Seconds before a mail server that does not answer is given up: sending a reminder holds its row lock meanwhile.
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))

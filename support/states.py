@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.errors import IllegalTransition, MissingRow
 from support.models import Contribution, EndReason, Payment
+from support.models.tallies import locked_as_loaded
 
 P = Payment.Status
 C = Contribution.Status
@@ -38,11 +39,12 @@ def only_row(queryset):
     return rows[0] if rows else None
 
 
-def _move(model, moves, pk, to, **fields):
+def _move(model, moves, pk, to, contribution=None, **fields):
     """Lock the row, move it to ``to`` (or do nothing if it is there), and return (row, changed)."""
     row = only_row(model.objects.select_for_update().filter(pk=pk))
     if row is None:  # a stale link or a made-up id: a clear message, not a 500
         raise MissingRow(f"There is no {model._meta.verbose_name} #{pk}.")
+    locked_as_loaded(row, contribution)
     return _move_row(row, moves, to, fields)
 
 
@@ -60,10 +62,11 @@ def _move_row(row, moves, to, fields):
     return row, True
 
 
-def move_payment(payment_id, to, **fields):
+def move_payment(payment_id, to, contribution=None, **fields):
+    """``contribution``: the payment's contribution, if the caller has locked it already (the lock order)."""
     if to == P.SUCCEEDED:
         fields.setdefault("succeeded_at", timezone.now())
-    return _move(Payment, PAYMENT_MOVES, payment_id, to, **fields)
+    return _move(Payment, PAYMENT_MOVES, payment_id, to, contribution, **fields)
 
 
 def _history_fields(contribution, to, fields):

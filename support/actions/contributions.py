@@ -24,6 +24,7 @@ from core.errors import DomainError, MissingRow
 from core.money import Money
 from support.models import Contribution, EndReason, Payment, Refund, Reminder, Supporter
 from support.models.ledger import FREQUENCIES, METHODS
+from support.models.tallies import locked_as_loaded
 from support.reminders import email_digest
 from support.states import C, P, move_contribution, move_locked_contribution, move_payment, only_row
 from support.tasks import send_receipt
@@ -74,6 +75,7 @@ def _lock_contribution_of(payment_id, provider="") -> Contribution:
     contribution = only_row(Contribution.objects.select_for_update(of=("self",)).filter(**match))
     if contribution is None:
         raise MissingRow(f"There is no {provider + ' ' if provider else ''}payment #{payment_id}.")
+    locked_as_loaded(contribution)
     return contribution
 
 
@@ -162,7 +164,7 @@ def confirm_payment(*, actor: Actor, payment_id: int, provider_id=None, transact
     if transaction_reference:
         fields["transaction_reference"] = transaction_reference[:255]
     try:
-        payment, changed = move_payment(payment_id, P.SUCCEEDED, **fields)
+        payment, changed = move_payment(payment_id, P.SUCCEEDED, contribution, **fields)
     except IntegrityError:
         # No savepoint is needed: this action's transaction (or its savepoint, when nested) is rolled back as the
         # error leaves it, and nothing more is asked of the database before that.
@@ -180,7 +182,7 @@ def confirm_payment(*, actor: Actor, payment_id: int, provider_id=None, transact
 @transaction.atomic
 def fail_payment(*, actor: Actor, payment_id: int, message="") -> bool:
     contribution = _lock_contribution_of(payment_id)
-    payment, changed = move_payment(payment_id, P.FAILED, failure_message=message[:300])
+    payment, changed = move_payment(payment_id, P.FAILED, contribution, failure_message=message[:300])
     if not changed:
         return False
     if contribution.status == C.PENDING:
@@ -297,7 +299,7 @@ def record_payment_attempt(*, actor: Actor, payment_id: int, provider_id: str) -
 def refund_payment(*, actor: Actor, payment_id: int, provider_id=None, reason="", dispute=False) -> Refund | None:
     """Money given back: by the newsroom, or (``dispute``) taken back by the supporter's bank."""
     contribution = _lock_contribution_of(payment_id)
-    payment, changed = move_payment(payment_id, P.REFUNDED)
+    payment, changed = move_payment(payment_id, P.REFUNDED, contribution)
     if not changed:
         return None
     refund = Refund.objects.create(

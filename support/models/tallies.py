@@ -21,14 +21,20 @@ or a change of ``TIME_ZONE``).
 Each ``save`` of a contribution or a payment that may change a tally reads the row's stored state first (locked, in
 the same transaction), so two writers of the same row, one after the other, each move the tally from what the other
 left: never from a stale copy in memory.
+
+A tally is written by *appending* rows, never by updating one: a move inserts what it takes off and what it puts on,
+``settled=False``. Every payment of a day would otherwise update the same row (today, EUR) and wait on every other
+payment's transaction until it commits. A key's figure is the sum of its rows; :func:`compact` (``manage.py
+revenue_tallies --compact``, every minute from the scheduler) folds the unsettled rows into one settled row per key,
+taking only rows no one else is compacting, so readers add up a settled row per key plus the last minute's moves.
 """
 
 import datetime as dt
 from contextlib import contextmanager
 from decimal import Decimal
 
-from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db import models, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 RUNNING = -1  # the stopped month of a plan still running
@@ -59,11 +65,7 @@ class PlanTally(models.Model):
     frequency = models.CharField(max_length=10)
     total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
     count = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["began", "stopped", "currency", "frequency"], name="plan_tally_key")
-        ]
+    settled = models.BooleanField(default=False, db_index=True)
 
     def __str__(self):
         return f"plans {self.began}→{self.stopped} {self.currency} {self.frequency}: {self.count}, {self.total}"
@@ -74,9 +76,10 @@ class GiftTally(models.Model):
     currency = models.CharField(max_length=3)
     total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
     count = models.IntegerField(default=0)
+    settled = models.BooleanField(default=False, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "currency"], name="gift_tally_key")]
+        indexes = [models.Index(fields=["day"], name="gift_tally_day")]
 
     def __str__(self):
         return f"gifts {self.day} {self.currency}: {self.count}, {self.total}"
@@ -93,9 +96,10 @@ class PaymentTally(models.Model):
     referrer_host = models.CharField(max_length=255)
     total = models.DecimalField(max_digits=16, decimal_places=2, default=Decimal(0))
     count = models.IntegerField(default=0)
+    settled = models.BooleanField(default=False, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=PAYMENT_KEY, name="payment_tally_key")]
+        indexes = [models.Index(fields=["month"], name="payment_tally_month")]
 
     def __str__(self):
         return f"payments {self.month} {self.currency} {self.method} {self.frequency}: {self.count}, {self.total}"
@@ -130,31 +134,20 @@ def payment_entry(status, succeeded_at, currency, amount, groups):
     return (*key, referrer_host), Decimal(amount)
 
 
-def _move(model, keys, entry, sign):
-    if entry is not None:
-        _add(model, keys, entry[0], sign * entry[1], sign)
-
-
-def _add(model, keys, key, total, count):
-    match = dict(zip(keys, key, strict=True))
-    changes = {"total": F("total") + total, "count": F("count") + count}
-    if model.objects.filter(**match).update(**changes):
-        return
-    try:
-        with transaction.atomic():  # a savepoint: another writer may create the same key at the same moment
-            model.objects.create(**match, total=total, count=count)
-    except IntegrityError:
-        model.objects.filter(**match).update(**changes)
-
-
 def _moves(model, keys, before, after):
-    """Take ``before`` off and put ``after`` on, in the order of their keys: two writers moving plans between the
-    same two keys the opposite ways lock the keys' rows in one order, never each waiting for the other."""
+    """Take ``before`` off and put ``after`` on: rows appended, one if both have the same key."""
     if before == after:
         return
-    steps = [(entry[0], sign, entry) for entry, sign in ((before, -1), (after, +1)) if entry is not None]
-    for _key, sign, entry in sorted(steps, key=lambda step: str(step[0])):
-        _move(model, keys, entry, sign)
+    rows = {}
+    for entry, sign in ((before, -1), (after, +1)):
+        if entry is not None:
+            total, count = rows.get(entry[0], (Decimal(0), 0))
+            rows[entry[0]] = (total + sign * entry[1], count + sign)
+    model.objects.bulk_create(
+        model(**dict(zip(keys, key, strict=True)), total=total, count=count)
+        for key, (total, count) in rows.items()
+        if total or count
+    )
 
 
 def move_plan(before, after):
@@ -177,29 +170,77 @@ def _touches(update_fields, fields) -> bool:
 
 
 def _stored(instance, fields):
-    """The row's stored values of ``fields``, locked for the rest of the transaction (None for a new row)."""
+    """The row's stored values of ``fields``, locked for the rest of the transaction (None for a new row): as
+    :func:`locked_as_loaded` left them, or read."""
     if instance._state.adding or instance.pk is None:
         return None
+    known = _known(instance)
+    if known is not None:
+        return known
     rows = type(instance)._base_manager.filter(pk=instance.pk)
     if transaction.get_connection().in_atomic_block:
-        rows = rows.select_for_update()
+        rows = rows.select_for_update(of=("self",))
     return rows.values_list(*fields).first()
+
+
+def _fields_of(instance):
+    return (*PLAN_FIELDS, *GROUP_FIELDS) if hasattr(instance, "ended_at") else GIFT_FIELDS
+
+
+def locked_as_loaded(row, contribution=None):
+    """Say that ``row`` (a contribution or a payment) was just read under its lock in the transaction under way and
+    is unchanged since: its save need not read the stored row again (the state machine's hot path). ``contribution``:
+    the payment's contribution, locked too. Holds for this transaction only."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    if contribution is not None and contribution.pk == getattr(row, "contribution_id", None):
+        row.contribution = contribution
+    row._tally_known = (connection.atomic_blocks[0], tuple(getattr(row, name) for name in _fields_of(row)))
+
+
+def _known(instance):
+    known = getattr(instance, "_tally_known", None)
+    connection = transaction.get_connection()
+    if known is None or not connection.in_atomic_block or known[0] is not connection.atomic_blocks[0]:
+        return None
+    return known[1]
+
+
+def _written(instance, fields, stored, update_fields) -> tuple:
+    """What the row holds of ``fields`` after a save: the saved fields' values in memory, the rest as stored."""
+    if stored is None or update_fields is None:
+        return tuple(getattr(instance, name) for name in fields)
+    saved = set(update_fields)
+    return tuple(
+        getattr(instance, name) if name in saved or name.removesuffix("_id") in saved else stored[index]
+        for index, name in enumerate(fields)
+    )
+
+
+def _saved(instance, written):
+    """After a save: what the row now holds, for the next save in the same transaction."""
+    if _known(instance) is not None:
+        instance._tally_known = (instance._tally_known[0], written)
 
 
 @contextmanager
 def keeping_plan_tally(contribution, update_fields):
     """Around the save of a contribution: moves its share of :class:`PlanTally` from the stored row to the saved,
-    and its payments' shares of the payment tallies if what they are grouped by changed (rare: a campaign, an arm)."""
+    and its payments' shares of the payment tallies if what they are grouped by changed (rare: a campaign, an arm).
+    No savepoint: a save that fails leaves the transaction to be rolled back, as Django's own save does."""
     fields = (*PLAN_FIELDS, *GROUP_FIELDS)
     if not _touches(update_fields, (*fields, "campaign")):
         yield
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         stored = _stored(contribution, fields)
         yield
+        written = _written(contribution, fields, stored, update_fields)
+        _saved(contribution, written)
         before = plan_entry(*stored[: len(PLAN_FIELDS)]) if stored else None
-        move_plan(before, plan_entry(*(getattr(contribution, name) for name in PLAN_FIELDS)))
-        groups = tuple(getattr(contribution, name) for name in GROUP_FIELDS)
+        move_plan(before, plan_entry(*written[: len(PLAN_FIELDS)]))
+        groups = written[len(PLAN_FIELDS) :]
         if stored and stored[len(PLAN_FIELDS) :] != groups:
             _regroup_payments(contribution, stored[len(PLAN_FIELDS) :], groups)
 
@@ -211,23 +252,34 @@ def _regroup_payments(contribution, before, after):
         move_gift(gift_entry(*values, before[1]), gift_entry(*values, after[1]))
 
 
+CONTRIBUTION_GROUPS = tuple(f"contribution__{name}" for name in GROUP_FIELDS)
+
+
 def _groups(payment):
-    contribution = payment.contribution
-    return tuple(getattr(contribution, name) for name in GROUP_FIELDS)
+    """The payment's contribution's :data:`GROUP_FIELDS`: from the contribution in memory if it was loaded (they
+    never change in a payment's save), else read."""
+    if type(payment).contribution.is_cached(payment):
+        return tuple(getattr(payment.contribution, name) for name in GROUP_FIELDS)
+    contributions = type(payment).contribution.field.related_model._base_manager
+    return contributions.filter(pk=payment.contribution_id).values_list(*GROUP_FIELDS).first()
 
 
 @contextmanager
 def keeping_gift_tally(payment, update_fields):
     """Around the save of a payment: moves its shares of :class:`GiftTally` and :class:`PaymentTally` from the
-    stored row to the saved (grouped by its contribution as it is)."""
+    stored row to the saved (grouped by its contribution, read with the stored row)."""
     if not _touches(update_fields, GIFT_FIELDS):
         yield
         return
-    with transaction.atomic():
-        stored = _stored(payment, GIFT_FIELDS)
+    with transaction.atomic(savepoint=False):
+        stored = _stored(payment, (*GIFT_FIELDS, *CONTRIBUTION_GROUPS))
         yield
-        groups = _groups(payment)
-        values = tuple(getattr(payment, name) for name in GIFT_FIELDS)
+        if stored and len(stored) > len(GIFT_FIELDS):
+            stored, groups = stored[: len(GIFT_FIELDS)], stored[len(GIFT_FIELDS) :]
+        else:
+            groups = _groups(payment)
+        values = _written(payment, GIFT_FIELDS, stored, update_fields)
+        _saved(payment, values)
         move_gift(gift_entry(*stored, groups[1]) if stored else None, gift_entry(*values, groups[1]))
         move_payment(payment_entry(*stored, groups) if stored else None, payment_entry(*values, groups))
 
@@ -246,7 +298,74 @@ def payment_deleted(payment):
 def campaign_deleted(campaign_id):
     """A deleted campaign leaves its contributions without one (``SET_NULL``, written around the models): their
     payments' tally rows move to "no campaign" too."""
-    for row in PaymentTally.objects.filter(campaign=campaign_id).order_by("pk"):
-        key = tuple(getattr(row, name) for name in PAYMENT_KEY)
-        _add(PaymentTally, PAYMENT_KEY, (*key[:4], 0, *key[5:]), row.total, row.count)
-        row.delete()
+    PaymentTally.objects.filter(campaign=campaign_id).update(campaign=0)
+
+
+def summed(rows, keys):
+    """``(*key, total, count)`` for each key of the tally rows ``rows`` (a queryset), its rows added up; keys whose
+    rows cancel out are left out."""
+    grouped = rows.values(*keys).annotate(net_total=Sum("total"), net_count=Sum("count")).order_by()
+    return [row for row in grouped.values_list(*keys, "net_total", "net_count") if row[-1] or row[-2]]
+
+
+# --- folding the appended rows -------------------------------------------------------------------------------------
+
+TALLIES = (
+    (PlanTally, ("began", "stopped", "currency", "frequency")),
+    (GiftTally, ("day", "currency")),
+    (PaymentTally, PAYMENT_KEY),
+)
+
+
+def compact(batch: int = 20_000) -> int:
+    """Fold the unsettled rows of every tally into one settled row per key; returns how many rows were folded.
+    Each batch is one transaction: the unsettled rows it takes are locked (rows another compaction holds are left
+    to it), summed into their keys' settled rows, and deleted."""
+    folded = 0
+    for model, keys in TALLIES:
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    model.objects.select_for_update(skip_locked=True)
+                    .filter(settled=False)
+                    .order_by("pk")
+                    .values_list("pk", *keys, "total", "count")[:batch]
+                )
+                if not rows:
+                    break
+                _fold(model, keys, rows)
+                folded += len(rows)
+            if len(rows) < batch:
+                break
+    return folded
+
+
+def _fold(model, keys, rows):
+    sums = {}
+    for _pk, *values in rows:
+        key = tuple(values[: len(keys)])
+        total, count = sums.get(key, (Decimal(0), 0))
+        sums[key] = (total + values[-2], count + values[-1])
+    first = keys[0]  # the settled rows of the keys concerned, found by their first field
+    settled = model.objects.select_for_update().filter(settled=True, **{f"{first}__in": {key[0] for key in sums}})
+    existing = {}
+    for row in settled:
+        existing.setdefault(tuple(getattr(row, name) for name in keys), []).append(row)
+    changed, gone, new = [], [], []
+    for key, (total, count) in sums.items():
+        rows_of_key = existing.get(key, [])
+        total += sum((row.total for row in rows_of_key), Decimal(0))
+        count += sum(row.count for row in rows_of_key)
+        keep, *extra = rows_of_key or [None]
+        gone.extend(row.pk for row in extra)
+        if keep is None:
+            if total or count:
+                new.append(model(**dict(zip(keys, key, strict=True)), total=total, count=count, settled=True))
+        elif total or count:
+            keep.total, keep.count = total, count
+            changed.append(keep)
+        else:
+            gone.append(keep.pk)
+    model.objects.filter(pk__in=[row[0] for row in rows] + gone).delete()
+    model.objects.bulk_update(changed, ["total", "count"], batch_size=2000)
+    model.objects.bulk_create(new, batch_size=2000)

@@ -36,7 +36,7 @@ from core.money import Money
 from support.figures import percent_of
 from support.ledger import ONE_TIME_COUNTS_DAYS
 from support.models import AmountChange, Contribution, GiftTally, Payment, PlanTally
-from support.models.tallies import RUNNING, local_day, month_number
+from support.models.tallies import RUNNING, local_day, month_number, summed
 from support.revenue.amounts import RECURRING, Rates, Total, monthly_amount
 
 P = Payment.Status
@@ -160,9 +160,7 @@ def scan(starts) -> Scan:
     boundaries = [*starts, add_months(starts[-1], 1)]
     numbers = [month_number(boundary) for boundary in boundaries]
     sums: dict = {}
-    tallies = PlanTally.objects.filter(count__gt=0).values_list(
-        "began", "stopped", "currency", "frequency", "total", "count"
-    )
+    tallies = summed(PlanTally.objects.all(), ("began", "stopped", "currency", "frequency"))
     for began, stopped, code, frequency, total, count in tallies:
         key = (
             bisect.bisect_right(numbers, began),
@@ -253,8 +251,8 @@ def one_time_between(start, end, rates: Rates) -> tuple[Total, int]:
     first = start if start == _day_start(start) else _day_start(start + dt.timedelta(days=1))
     last = max(first, _day_start(end))
     if first < last:
-        days = GiftTally.objects.filter(day__gte=local_day(first), day__lt=local_day(last), count__gt=0)
-        for code, amount, n in days.values_list("currency", "total", "count"):
+        days = GiftTally.objects.filter(day__gte=local_day(first), day__lt=local_day(last))
+        for code, amount, n in summed(days, ("currency",)):
             total.add(code, amount)
             count += n
     for part_start, part_end in ((start, min(first, end)), (max(last, start), end)):
@@ -324,9 +322,9 @@ def _gifts(boundaries, points, rates):
     windows = [(local_day(point - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)), local_day(point)) for point in points]
     by_month, rolling = {}, [Total(rates) for _point in points]
     since = min(days[0], windows[0][0])
-    tallies = GiftTally.objects.filter(day__gte=since, count__gt=0).values_list("day", "currency", "total", "count")
+    tallies = sorted(summed(GiftTally.objects.filter(day__gte=since), ("day", "currency")))
     running = {}  # per currency: the days in order and the sums up to each of them
-    for day, code, total, count in tallies.order_by("day"):
+    for day, code, total, count in tallies:
         entry = by_month.setdefault(bisect.bisect_right(days, day), [Total(rates), 0])
         entry[0].add(code, total)
         entry[1] += count

@@ -162,7 +162,7 @@ def payments_between(start, end) -> list:
     if tallied:
         languages = dict(Campaign.objects.values_list("pk", "language"))
         rows = (
-            PaymentTally.objects.filter(month__in=tallied, count__gt=0)
+            PaymentTally.objects.filter(month__in=tallied)
             .values("method", "frequency", "currency", "campaign", "arm", "article", "referrer_host")
             .annotate(sum=Sum("total"), n=Sum("count"))
             .order_by()
@@ -182,7 +182,11 @@ def payments_between(start, end) -> list:
         paid = Payment.objects.filter(status=P.SUCCEEDED, succeeded_at__gte=first, succeeded_at__lt=last)
         for row in paid.values(*PAYMENT_GROUPS).annotate(total=Sum("amount"), n=Count("pk")).order_by():
             _sum_into(sums, tuple(row[name] for name in PAYMENT_GROUPS), row["total"], row["n"])
-    return [{**dict(zip(PAYMENT_GROUPS, key, strict=True)), "total": total, "n": n} for key, (total, n) in sums.items()]
+    return [
+        {**dict(zip(PAYMENT_GROUPS, key, strict=True)), "total": total, "n": n}
+        for key, (total, n) in sums.items()
+        if total or n  # a key whose appended rows cancel out
+    ]
 
 
 def _nothing_paid(start, end) -> bool:

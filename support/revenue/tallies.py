@@ -20,6 +20,7 @@ from support.models.tallies import (
     gift_entry,
     payment_entry,
     plan_entry,
+    summed,
 )
 
 TALLY_KEYS = (("began", "stopped", "currency", "frequency"), ("day", "currency"), PAYMENT_KEY)
@@ -52,12 +53,11 @@ def expected(contributions, payments) -> tuple[dict, dict, dict]:
 
 
 def stored(models) -> tuple[dict, dict, dict]:
-    """The three tallies as they are, empty keys (count 0 and total 0) left out."""
-    result = []
-    for model, key in zip(models[:3], TALLY_KEYS, strict=True):
-        rows = model.objects.values_list(*key, "total", "count")
-        result.append({tuple(row[:-2]): [row[-2], row[-1]] for row in rows if row[-2] or row[-1]})
-    return tuple(result)
+    """The three tallies as they are, each key's rows added up, keys that cancel out left out."""
+    return tuple(
+        {tuple(row[:-2]): [row[-2], row[-1]] for row in summed(model.objects.all(), key)}
+        for model, key in zip(models[:3], TALLY_KEYS, strict=True)
+    )
 
 
 def differences(models=None) -> list[str]:
@@ -82,7 +82,7 @@ def rebuild(models=None) -> tuple[int, int, int]:
             model.objects.all().delete()
             model.objects.bulk_create(
                 (
-                    model(**dict(zip(key, values, strict=True)), total=total, count=count)
+                    model(**dict(zip(key, values, strict=True)), total=total, count=count, settled=True)
                     for values, (total, count) in sums.items()
                 ),
                 batch_size=5000,

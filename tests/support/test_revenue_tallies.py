@@ -20,10 +20,12 @@ from support.models.tallies import RUNNING, month_number
 from support.revenue.amounts import Rates
 from support.revenue.history import one_time_between
 from support.revenue.period import PAYMENT_GROUPS, payments_between
-from support.revenue.tallies import differences
+from support.revenue.tallies import differences, stored
 from tests.support.revenue_ledger import NOW, seeded  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.django_db
+
+TALLY_MODELS = (PlanTally, GiftTally, PaymentTally)
 
 STARTED = dt.datetime(2026, 3, 14, 9, 0, tzinfo=dt.UTC)
 
@@ -42,22 +44,15 @@ def plan(**fields):
 
 
 def plan_tallies():
-    return {
-        (row.began, row.stopped, row.currency, row.frequency): (row.total, row.count)
-        for row in PlanTally.objects.all()
-        if row.count or row.total
-    }
+    return {key: tuple(value) for key, value in stored(TALLY_MODELS)[0].items()}
 
 
 def gift_tallies():
-    return {
-        (row.day, row.currency): (row.total, row.count) for row in GiftTally.objects.all() if row.count or row.total
-    }
+    return {key: tuple(value) for key, value in stored(TALLY_MODELS)[1].items()}
 
 
 def test_the_seeded_ledger_written_through_the_actions_leaves_tallies_that_agree_with_its_rows(seeded):  # noqa: F811
-    assert PlanTally.objects.filter(count__gt=0).exists()
-    assert GiftTally.objects.filter(count__gt=0).exists()
+    assert plan_tallies() and gift_tallies() and payment_tallies()
     assert differences() == []
     out = StringIO()
     call_command("revenue_tallies", stdout=out)
@@ -170,14 +165,7 @@ def test_a_write_around_the_models_is_found_by_the_check_and_mended_by_a_rebuild
 
 
 def payment_tallies():
-    return {
-        (row.month, row.currency, row.method, row.frequency, row.campaign, row.arm, row.article, row.referrer_host): (
-            row.total,
-            row.count,
-        )
-        for row in PaymentTally.objects.all()
-        if row.count or row.total
-    }
+    return {key: tuple(value) for key, value in stored(TALLY_MODELS)[2].items()}
 
 
 def test_a_payment_counts_in_its_month_under_its_contributions_breakdown_until_it_is_refunded():
@@ -278,3 +266,60 @@ def test_one_time_gifts_between_any_two_moments_read_from_the_day_tally_equal_th
         assert {code: amount for code, amount in total.by_currency.items() if amount} == by_currency, (start, end)
         assert count == paid.count(), (start, end)
     assert one_time_between(*spans[1], rates)[1] > 0
+
+
+def test_moves_are_appended_and_folded_into_one_settled_row_per_key_without_changing_a_figure(seeded):  # noqa: F811
+    before = stored(TALLY_MODELS)
+    assert PlanTally.objects.filter(settled=False).exists()  # each save appended its moves
+    rows = [model.objects.count() for model in TALLY_MODELS]
+
+    out = StringIO()
+    call_command("revenue_tallies", "--compact", stdout=out)
+
+    assert f"Folded {sum(rows)} tally rows." in out.getvalue()
+    assert stored(TALLY_MODELS) == before
+    for model, keys in ((PlanTally, 4), (GiftTally, 2), (PaymentTally, 8)):
+        assert not model.objects.filter(settled=False).exists()
+        fields = [field.name for field in model._meta.fields][1 : keys + 1]
+        assert model.objects.values(*fields).distinct().count() == model.objects.count()  # one row per key
+    assert differences() == []
+
+    contribution = plan()  # a move after the fold: appended, and folded into the settled row of its key
+    settled = PlanTally.objects.count()
+    contribution.ended_at = STARTED + dt.timedelta(days=3)
+    contribution.save()
+    assert PlanTally.objects.count() > settled
+    call_command("revenue_tallies", "--compact", stdout=StringIO())
+    call_command("revenue_tallies", "--compact", stdout=StringIO())  # nothing left to fold: nothing changes
+    assert differences() == []
+    assert not PlanTally.objects.filter(settled=False).exists()
+
+
+def test_a_save_of_some_fields_moves_the_tally_by_those_fields_alone():
+    contribution = plan()
+    contribution.amount = Decimal("50.00")  # changed in memory, never saved
+    contribution.ended_at = STARTED + dt.timedelta(days=35)
+    contribution.save(update_fields=["ended_at"])
+    march = month_number(STARTED)
+    assert plan_tallies() == {(march, march + 1, "EUR", "monthly"): (Decimal("10.00"), 1)}
+    assert differences() == []
+
+
+def test_rows_the_state_machine_locked_are_moved_from_what_it_read_without_reading_them_again():
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from core.actions import Actor
+    from core.money import Money
+    from support.actions.contributions import confirm_payment, start_contribution
+
+    contribution = start_contribution(
+        actor=Actor.reader(), amount=Money(Decimal("20"), "GBP"), frequency="once", method="card", email="t@example.org"
+    )
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        confirm_payment(actor=Actor.system(), payment_id=contribution.payments.get().pk, transaction_reference="r1")
+    stored_reads = [q["sql"] for q in queries.captured_queries if 'AS "succeeded_at"' in q["sql"]]
+    assert stored_reads == []  # the payment the state machine locked is not read a second time for the tallies
+    (key,) = gift_tallies()
+    assert key[1] == "GBP" and gift_tallies()[key] == (Decimal("20.00"), 1)
+    assert differences() == []

@@ -7,19 +7,29 @@ class Command(BaseCommand):
     help = (
         "Compare the revenue tallies (plans by start and stop month, one-time gifts by day, payments by month and "
         "breakdown) with the ledger's rows "
-        "(--check, the default; exits 1 when they differ), or recompute them from the rows (--rebuild: after rows "
-        "were written around the models, or after TIME_ZONE changed)."
+        "(--check, the default; exits 1 when they differ), recompute them from the rows (--rebuild: after rows "
+        "were written around the models, or after TIME_ZONE changed), or fold the rows each save appends into one per "
+        "key (--compact, which the scheduler runs every minute)."
     )
 
     def add_arguments(self, parser):
         action = parser.add_mutually_exclusive_group()
         action.add_argument("--check", action="store_true", help="Say whether the tallies agree with the rows.")
         action.add_argument("--rebuild", action="store_true", help="Recompute the tallies from the rows.")
+        action.add_argument(
+            "--compact", action="store_true", help="Fold the rows appended since the last run into one row per key."
+        )
 
-    def handle(self, *args, rebuild=False, **options):
+    def handle(self, *args, rebuild=False, compact=False, **options):
+        from support.models.tallies import compact as compact_tallies
         from support.revenue.tallies import differences
         from support.revenue.tallies import rebuild as rebuild_tallies
 
+        if compact:
+            folded = compact_tallies()
+            if options["verbosity"] >= 1:
+                self.stdout.write(f"Folded {folded} tally rows.")
+            return
         if rebuild:
             plans, gifts, payments = rebuild_tallies()
             self.stdout.write(
