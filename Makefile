@@ -60,6 +60,7 @@ bench: venv
 	$(BIN)/python bench/payments.py
 	$(BIN)/python bench/published_tree.py
 	$(BIN)/python bench/production.py
+	$(BIN)/python bench/newsletter_send.py
 
 clean:
 	rm -rf var/ .pytest_cache .coverage htmlcov
