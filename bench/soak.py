@@ -336,6 +336,7 @@ def soak(args, site, stripe_server, relay):
 
     from support.models import Contribution
     from support.providers.stripe_card import HANDLED_EVENTS, configure
+    from support.revenue.tallies import differences
 
     api = configure()
     user, password = staff_user()
@@ -398,6 +399,7 @@ def soak(args, site, stripe_server, relay):
             figures["reconcile seconds"], figures["reconciled"] = soak_ledger.reconcile(site, stripe_server.base)
             after = soak_ledger.check_ledger(api, bank, baseline)
             soak_ledger.print_check("after one reconcile_stripe", after)
+            figures["tallies"] = differences()  # the revenue tallies every save moved, against the rows they sum
             converged = before if before.correct else after if after.correct else None
             figures["converged"] = None if converged is None else converged.at - last_sent
             figures["readers seconds"] = readers.stop()
@@ -463,11 +465,18 @@ def print_summary(args, site, figures):
         + (f"{converged:.1f} s after the last delivery" if converged is not None else "NOT (see above)")
         + f"; reconcile_stripe took {figures['reconcile seconds']:.1f} s ({changes})"
     )
-    met = not after.missing and not after.doubled
+    tallies = figures["tallies"]
+    print(
+        "revenue tallies            "
+        + ("agree with the ledger's rows" if not tallies else f"DIFFER from the rows in {len(tallies)} keys")
+    )
+    for line in tallies[:5]:
+        print(f"    {line}")
+    met = not after.missing and not after.doubled and not tallies
     verdict = "met" if met else "NOT MET"
     if sum(started.kinds.values()) < args.contributions:  # nothing lost of what never started proves nothing
         verdict += f", but only {sum(started.kinds.values()):,} of {args.contributions:,} contributions started"
-    print(f"target (0 missing, 0 doubled after one reconcile): {verdict}")
+    print(f"target (0 missing, 0 doubled after one reconcile, tallies exact): {verdict}")
     if readers.threads:
         seconds = figures["readers seconds"]
         errors = sum(readers.errors.values())
