@@ -66,3 +66,35 @@ def test_readers_without_the_permission_are_refused(newsroom, db):
     for url in ("/admin/newsletters/", "/admin/newsletters/new/"):
         assert client.get(url).status_code in (302, 403)
     assert not Issue.objects.exists()
+
+
+def test_a_scheduled_issue_starts_when_due_and_unconfirmed_addresses_go_after_a_week(
+    newsroom, servers, staff, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from newsletters.models import Subscriber
+
+    primary, _fallback = servers()
+    make_subscribers(4)
+    old = make_subscribers(2, confirmed=False, prefix="forgot")
+    Subscriber.objects.filter(pk__in=[s.pk for s in old]).update(created_at=timezone.now() - dt.timedelta(days=8))
+    staff.post("/admin/newsletters/new/", {"list": "weekly", "language": "en", "subject": "Later", "intro": ""})
+    issue = Issue.objects.get()
+    soon = timezone.now() + dt.timedelta(minutes=5)
+    staff.post(f"/admin/newsletters/{issue.pk}/", {"do": "send", "send_at": soon.strftime("%Y-%m-%d %H:%M:%S")})
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SCHEDULED
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_scheduled_newsletters")
+    assert Issue.objects.get().status == Issue.Status.SCHEDULED and primary.messages == []
+    assert not Subscriber.objects.filter(email__startswith="forgot").exists()
+
+    Issue.objects.update(send_at=timezone.now() - dt.timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_scheduled_newsletters")
+    assert len(primary.handler.wait_for(4)) == 4
+    assert Issue.objects.get().status == Issue.Status.SENT
