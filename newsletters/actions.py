@@ -3,7 +3,7 @@ sending batches start after commit (:func:`core.actions.after_commit`)."""
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,9 +38,13 @@ def subscribe(*, actor: Actor, email: str, language: str, lists, onion: bool = F
     subscriber = Subscriber.objects.select_for_update().filter(email=address).first()
     created = subscriber is None
     if created:
-        subscriber = Subscriber.objects.create(
-            email=address, language=language, token=new_token(), created_at=timezone.now()
-        )
+        try:
+            with transaction.atomic():  # a savepoint: another request may be adding the same address right now
+                subscriber = Subscriber.objects.create(
+                    email=address, language=language, token=new_token(), created_at=timezone.now()
+                )
+        except IntegrityError:
+            subscriber, created = Subscriber.objects.select_for_update().get(email=address), False
     existing = set(subscriber.memberships.values_list("list", flat=True))
     Membership.objects.bulk_create(
         [Membership(subscriber=subscriber, list=name) for name in chosen if name not in existing]

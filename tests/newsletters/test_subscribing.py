@@ -2,6 +2,8 @@
 bad input; supporters who agreed to be one person with their subscription; export and import (R5 check 3)."""
 
 import re
+from collections import Counter
+from html.parser import HTMLParser
 
 import pytest
 from django.core.management import call_command
@@ -15,6 +17,40 @@ from tests.newsletters.conftest import make_subscribers
 from tests.newsletters.test_sending import send
 
 LINK = re.compile(r"https?://\S+/newsletter/confirm/\S+/")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Checked(HTMLParser):
+    """Tags closed in order, ids unique, and every form control named by a <label for>."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.open, self.ids, self.labels, self.controls, self.problems = [], Counter(), set(), [], []
+        self.feed(html)
+        self.close()
+        if self.open:
+            self.problems.append(f"never closed: {self.open}")
+        self.problems += [f"duplicate id {i}" for i, n in self.ids.items() if n > 1]
+        self.problems += [f"no label for {c}" for c in self.controls if c not in self.labels]
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids[attrs["id"]] += 1
+        if tag == "label" and attrs.get("for"):
+            self.labels.add(attrs["for"])
+        if tag in ("input", "select", "textarea") and attrs.get("type") != "hidden":
+            self.controls.append(attrs.get("id"))
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.open or self.open[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
+        else:
+            self.open.pop()
 
 
 @pytest.fixture
@@ -44,6 +80,14 @@ def test_the_page_works_without_javascript_and_names_nothing_foreign(db):
         assert '<label for="newsletter-email">' in html and 'id="newsletter-email"' in html
         assert f'action="{url}"' in html and "<script" not in html.split("</header>")[-1].split("<footer")[0]
         assert not re.search(r"""(src|href)="https?://""", html.split("<body")[1].split("<footer")[0])
+        assert Checked(html).problems == []
+
+
+def test_the_page_with_errors_is_still_valid_and_says_which_field(db, subscribe):
+    html = subscribe(email="nope", lists=[]).content.decode()
+    assert Checked(html).problems == []
+    assert 'aria-invalid="true" aria-describedby="newsletter-email-error"' in html
+    assert 'id="newsletter-lists-error"' in html
 
 
 def test_double_opt_in_an_unconfirmed_address_gets_only_the_confirmation(
