@@ -77,10 +77,20 @@ class IssueForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        language = self.data.get("language") or self.initial.get("language") or settings.LANGUAGE_CODE
-        language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-        pages = live_articles(language).values_list("pk", "title")[:CHOOSABLE_ARTICLES]
-        self.fields["articles"].choices = list(pages)
+        self.article_languages = {}
+        choices = []
+        for language, _name in settings.LANGUAGES:
+            for pk, title in live_articles(language).values_list("pk", "title")[:CHOOSABLE_ARTICLES]:
+                self.article_languages[pk] = language
+                choices.append((pk, f"[{language}] {title}"))
+        self.fields["articles"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        language = cleaned.get("language")
+        if language and any(self.article_languages.get(pk) != language for pk in cleaned.get("articles") or []):
+            self.add_error("articles", gettext_lazy("Choose stories in the issue's language."))
+        return cleaned
 
 
 class IssuesView(AdminPage):

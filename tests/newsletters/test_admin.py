@@ -52,9 +52,13 @@ def test_compose_preview_test_and_send(newsroom, servers, staff, articles, djang
     assert staff.post(f"/admin/newsletters/{issue.pk}/edit/", {"subject": "x"}).status_code == 400
 
 
-def test_bad_input_and_bad_ids(newsroom, staff):
+def test_bad_input_and_bad_ids(newsroom, staff, russian_article):
     response = staff.post("/admin/newsletters/new/", {"list": "nope", "language": "en", "subject": ""})
     assert response.status_code == 400 and not Issue.objects.exists()
+    mixed = {"list": "weekly", "language": "en", "subject": "Mixed", "articles": [russian_article.pk]}
+    response = staff.post("/admin/newsletters/new/", mixed)
+    assert response.status_code == 400 and b"in the issue&#x27;s language" in response.content
+    assert not Issue.objects.exists()
     assert staff.get("/admin/newsletters/999999999/").status_code == 404
     assert staff.get(f"/admin/newsletters/{2**70}/").status_code == 404
 
