@@ -54,6 +54,17 @@ def site_url(*, onion: bool) -> str:
     return onion_url("") if onion and onion_address() else settings.CANONICAL_URL
 
 
+def answer_base(request, *, follow_onion=True) -> str:
+    """Where the absolute links of ``request``'s answer point, for the files that must name a host (feeds,
+    sitemaps, robots.txt): the mirror an export is rendered for (``export_mirror --overlay-base``, which the
+    exporter puts on its requests), else the onion for a reader who came by it (unless not ``follow_onion``: the
+    sitemaps list the canonical pages), else the canonical address."""
+    overlay = getattr(request, "samizdat_overlay_base", "")
+    if overlay:
+        return overlay.rstrip("/")
+    return site_url(onion=follow_onion and is_onion_request(request))
+
+
 def location(path: str, query: str = "") -> str:
     """The ``Onion-Location`` value for a page at ``path`` (decoded, as ``request.path``) and the raw query string:
     the same path and query on the onion. ``""`` when no onion is configured."""

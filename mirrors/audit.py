@@ -168,16 +168,23 @@ def refresh_url(content):
 
 
 class _HTMLAudit(HTMLParser):
-    def __init__(self, where, own_hosts):
+    def __init__(self, where, own_hosts, *, absolute_only=False):
         super().__init__(convert_charrefs=True)
         self.where = where
         self.own_hosts = own_hosts
+        # In a feed's HTML every address must be absolute (a feed reader resolves a relative one against the feed,
+        # the item's link or nothing): a relative one is a finding too, and so is a relative link a reader follows.
+        self.absolute_only = absolute_only
         self.findings = []
         self._raw_text = None  # ("style" | "script", [chunks]) while inside one
 
     def _check(self, kind, url):
-        if url is not None and is_foreign(url, self.own_hosts):
+        if url is None:
+            return
+        if is_foreign(url, self.own_hosts):
             self.findings.append(Finding(self.where, kind, url))
+        elif self.absolute_only and is_relative(url):
+            self.findings.append(Finding(self.where, f"{kind}, relative in a feed", url))
 
     def handle_starttag(self, tag, attrs):
         self._start(tag, attrs)
@@ -209,6 +216,10 @@ class _HTMLAudit(HTMLParser):
                 self._check(f"{tag}[{name}]", value)
             elif name in ("href", "xlink:href") and tag in SVG_FETCHING:
                 self._check(f"svg {tag}[{name}]", value)
+        if self.absolute_only and tag == "a" and values.get("href") and is_relative(values["href"]):
+            self.findings.append(
+                Finding(self.where, "a[href], relative in a feed", values["href"])
+            )  # followed, not fetched
         if tag == "link" and values.get("href"):
             rels = set((values.get("rel") or "").lower().split())
             fetching = sorted(rels & FETCHING_LINK_RELS)
@@ -236,10 +247,23 @@ class _HTMLAudit(HTMLParser):
             self._raw_text = None
 
 
-def audit_html(text, where="html", own_hosts=frozenset()):
+def is_relative(url):
+    """A URL without a scheme or host (``/media/x.jpg``, ``x.jpg``), which only a page's own address completes; a
+    fragment alone (``#top``) and an empty one are not addresses of anything else."""
+    url = normalise_url(url)
+    if not url or url.startswith("#") or url.startswith("//"):
+        return False
+    try:
+        return not urlsplit(url).scheme
+    except ValueError:
+        return False
+
+
+def audit_html(text, where="html", own_hosts=frozenset(), *, absolute_only=False):
     """Every fetch-capable reference to another host in an HTML document (or fragment), including its inline CSS and
-    scripts. JSON-LD and links a reader follows are left alone."""
-    parser = _HTMLAudit(where, frozenset(own_hosts))
+    scripts. JSON-LD and links a reader follows are left alone (but with ``absolute_only``, for a feed's HTML, every
+    relative address is a finding too, links included)."""
+    parser = _HTMLAudit(where, frozenset(own_hosts), absolute_only=absolute_only)
     parser.feed(text)
     parser.close()
     if parser._raw_text is not None:  # a <style> or <script> left open at the end still counts
@@ -250,7 +274,8 @@ def audit_html(text, where="html", own_hosts=frozenset()):
 def audit_feed(text, where="feed", own_hosts=frozenset()):
     """The HTML inside an RSS or Atom feed (``content:encoded``, ``description``, Atom ``content`` and ``summary``).
 
-    Feed readers need absolute addresses, so a feed names the host it is published for: pass it in ``own_hosts``."""
+    Feed readers need absolute addresses, so a feed names the host it is published for: pass it in ``own_hosts``;
+    every relative address (``src``, each ``srcset`` candidate, ``poster``, links) is a finding."""
     import xml.etree.ElementTree as ElementTree
 
     try:
@@ -262,7 +287,7 @@ def audit_feed(text, where="feed", own_hosts=frozenset()):
     for element in root.iter():
         name = element.tag.rsplit("}", 1)[-1]
         if name in FEED_HTML_ELEMENTS and element.text:
-            findings += audit_html(element.text, f"{where} <{name}>", own_hosts)
+            findings += audit_html(element.text, f"{where} <{name}>", own_hosts, absolute_only=True)
     return findings
 
 

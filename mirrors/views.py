@@ -19,6 +19,7 @@ from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core import onion
 from core.reading import mark_reading
 from mirrors import mirror_list
 from mirrors.models import MirrorList
@@ -121,7 +122,7 @@ def feed(request):
     lists = list(MirrorList.objects.order_by("-sequence")[:FEED_SIZE])
     if not lists:
         raise Http404("No mirror list has been signed yet.")
-    canonical = settings.CANONICAL_URL
+    canonical = onion.answer_base(request)  # the canonical address, or the mirror an export is rendered for
     with translation.override(settings.LANGUAGE_CODE):
         atom = FullTextAtom(
             title=_("%(site)s: mirrors") % {"site": settings.WAGTAIL_SITE_NAME},
@@ -130,6 +131,7 @@ def feed(request):
             feed_url=canonical + reverse("mirrors:feed"),
             feed_guid=canonical + reverse("mirrors:feed"),
             language=settings.LANGUAGE_CODE,
+            payment_link=canonical + reverse("support:landing"),
         )
         for signed in lists:
             payload = mirror_list.parsed(signed)

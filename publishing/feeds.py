@@ -6,6 +6,8 @@ besides canonical links where a page may name a host; a feed asked for by the on
 reader stays on onion circuits (``core.onion.site_url``).
 """
 
+import dataclasses
+import mimetypes
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -15,18 +17,34 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from core import onion, snapshot
 from core.reading import mark_reading
 from publishing.listing import attach_sections, live_articles, newest_first
 from publishing.models import ArticlePage, SectionPage, Topic
+from publishing.templatetags.publishing_tags import _existing_rendition
 from publishing.visibility import public
 
 FEED_SIZE = 30
-_ROOT_RELATIVE = re.compile(r'(\s(?:src|href)=")/(?!/)')
+# Every address in a feed's HTML is made absolute (feed readers resolve a relative one against the feed, the item
+# link or nothing): single addresses, and each candidate of a srcset.
+_ROOT_RELATIVE = re.compile(r'(\s(?:src|href|poster)=")/(?!/)')
+_SRCSET = re.compile(r'(\s(?:srcset|imagesrcset)=")([^"]*)(")')
+_SRCSET_CANDIDATE = re.compile(r"(^|,\s*)/(?!/)")
+THUMBNAIL = "width-640"
+
+
+@dataclasses.dataclass(frozen=True)
+class Thumbnail:
+    url: str
+    width: int
+    height: int
+    length: int
+    mime_type: str
 
 
 # The address the feed being answered links to (feeds are shared objects: the request's host cannot live on them).
@@ -35,7 +53,7 @@ _site = ContextVar("feed_site", default="")
 
 @contextmanager
 def _links_for(request):
-    token = _site.set(onion.site_url(onion=onion.is_onion_request(request)))
+    token = _site.set(onion.answer_base(request))
     try:
         yield
     finally:
@@ -51,26 +69,64 @@ def absolute(url):
 
 
 def absolutize_html(html):
-    return _ROOT_RELATIVE.sub(lambda match: match.group(1) + site_url() + "/", html)
+    base = site_url()
+    html = _ROOT_RELATIVE.sub(lambda match: match.group(1) + base + "/", html)
+    return _SRCSET.sub(
+        lambda match: match.group(1) + _SRCSET_CANDIDATE.sub(lambda c: c.group(1) + base + "/", match.group(2)) + '"',
+        html,
+    )
+
+
+MEDIA_RSS = "http://search.yahoo.com/mrss/"
+
+
+def _thumbnail(handler, item):
+    """Media RSS's thumbnail, which feed readers show beside an item (the enclosure carries its size and type)."""
+    thumbnail = item.get("thumbnail")
+    if thumbnail:
+        attributes = {"url": thumbnail.url, "width": str(thumbnail.width), "height": str(thumbnail.height)}
+        handler.addQuickElement("media:thumbnail", "", attributes)
 
 
 class FullTextRss(Rss201rev2Feed):
     def rss_attributes(self):
         attributes = super().rss_attributes()
         attributes["xmlns:content"] = "http://purl.org/rss/1.0/modules/content/"
+        attributes["xmlns:media"] = MEDIA_RSS
         return attributes
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if self.feed.get("payment_link"):  # how to support the newsroom, on the feed's own host
+            handler.addQuickElement(
+                "atom:link", "", {"rel": "payment", "href": self.feed["payment_link"], "type": "text/html"}
+            )
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content"):
             handler.addQuickElement("content:encoded", item["content"])
+        _thumbnail(handler, item)
 
 
 class FullTextAtom(Atom1Feed):
+    def root_attributes(self):
+        attributes = super().root_attributes()
+        attributes["xmlns:media"] = MEDIA_RSS
+        return attributes
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        if self.feed.get("payment_link"):
+            handler.addQuickElement(
+                "link", "", {"rel": "payment", "href": self.feed["payment_link"], "type": "text/html"}
+            )
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content"):
             handler.addQuickElement("content", item["content"], {"type": "html"})
+        _thumbnail(handler, item)
 
 
 class ArticleFeed(Feed):
@@ -103,7 +159,12 @@ class ArticleFeed(Feed):
     # -- items
     def items(self, obj):
         # .defer(None): the full text goes into the feed, so the body comes with the rest rather than one query a story
-        articles = live_articles(self.articles(obj)).defer(None).prefetch_related("bylines__author", "topics")
+        articles = (
+            live_articles(self.articles(obj))
+            .defer(None)
+            .select_related("lead_image")
+            .prefetch_related("bylines__author", "topics")
+        )
         return attach_sections(newest_first(articles)[:FEED_SIZE])
 
     def item_title(self, item):
@@ -133,7 +194,33 @@ class ArticleFeed(Feed):
     def item_extra_kwargs(self, item):
         # The same story in the RSS and Atom feeds of the site, its language, its section and its topics: a batch
         # render of one snapshot (the static export) renders its full text once.
-        return {"content": snapshot.remember(("feed-item", item.pk), lambda: self.full_text(item))}
+        return {
+            "content": snapshot.remember(("feed-item", item.pk, site_url()), lambda: self.full_text(item)),
+            "thumbnail": self.thumbnail(item),
+        }
+
+    def thumbnail(self, item):
+        """The lead image's thumbnail: its absolute address on the feed's host, size, type and bytes."""
+        if not item.lead_image_id:
+            return None
+
+        def find():
+            rendition = _existing_rendition(item.lead_image, THUMBNAIL)
+            try:
+                length = rendition.file.size
+            except (OSError, ValueError):  # a rendition whose file is gone: no enclosure, still a thumbnail
+                length = 0
+            kind = mimetypes.guess_type(rendition.file.name)[0] or "image/jpeg"
+            return Thumbnail(rendition.url, rendition.width, rendition.height, length, kind)
+
+        found = snapshot.remember(("feed-thumbnail", item.lead_image_id), find)
+        return dataclasses.replace(found, url=absolute(found.url))
+
+    def item_enclosures(self, item):
+        thumbnail = self.thumbnail(item)
+        if thumbnail is None or not thumbnail.length:
+            return []
+        return [Enclosure(thumbnail.url, str(thumbnail.length), thumbnail.mime_type)]
 
     def full_text(self, item):
         with translation.override(item.language):
@@ -143,6 +230,7 @@ class ArticleFeed(Feed):
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
         feed.feed["language"] = settings.LANGUAGE_CODE
+        feed.feed["payment_link"] = absolute(reverse("support:landing"))
         return feed
 
 

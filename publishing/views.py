@@ -2,7 +2,6 @@
 
 import re
 
-from django.conf import settings
 from django.db.models import Max
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core import onion
 from core.reading import mark_reading
 from publishing.listing import Archive, attach_sections, live_articles
 from publishing.models import ArticlePage, SectionPage, Topic
@@ -125,14 +125,18 @@ def sitemap(request):
         .order_by("month")
     )
     shards = [{"name": f"sitemap-{row['month']:%Y-%m}.xml", "lastmod": row["newest"]} for row in months]
-    return _xml(request, "publishing/sitemap_index.xml", {"base": settings.CANONICAL_URL, "shards": shards})
+    return _xml(
+        request,
+        "publishing/sitemap_index.xml",
+        {"base": onion.answer_base(request, follow_onion=False), "shards": shards},
+    )
 
 
 @require_safe
 def sitemap_pages(request):
     """The home page, sections and topics: the pages of the sitemap that are not articles."""
     context = {
-        "base": settings.CANONICAL_URL,
+        "base": onion.answer_base(request, follow_onion=False),
         "sections": public(SectionPage.objects.live()).order_by("path"),
         "topics": Topic.objects.filter(articles__live=True).distinct().order_by("slug"),
     }
@@ -149,13 +153,17 @@ def sitemap_month(request, year, month):
     if start is None:
         raise Http404
     articles = _sitemap_articles().filter(first_published_at__gte=start, first_published_at__lt=_next_month(start))
-    context = {"base": settings.CANONICAL_URL, "articles": articles.order_by("first_published_at", "pk")}
+    context = {
+        "base": onion.answer_base(request, follow_onion=False),
+        "articles": articles.order_by("first_published_at", "pk"),
+    }
     return _xml(request, "publishing/sitemap_month.xml", context)
 
 
 @require_safe
 def robots_txt(request):
-    body = f"User-agent: *\nDisallow: /admin/\nDisallow: /search/\n\nSitemap: {settings.CANONICAL_URL}/sitemap.xml\n"
+    base = onion.answer_base(request, follow_onion=False)
+    body = f"User-agent: *\nDisallow: /admin/\nDisallow: /search/\n\nSitemap: {base}/sitemap.xml\n"
     return mark_reading(HttpResponse(body, content_type="text/plain; charset=utf-8"))
 
 

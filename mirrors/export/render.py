@@ -92,8 +92,9 @@ class Renderer:
     always rendered afresh.
     """
 
-    def __init__(self, canonical_url, *, export_mode=True):
+    def __init__(self, canonical_url, *, export_mode=True, overlay_base=""):
         self.export_mode = export_mode
+        self.overlay_base = overlay_base.rstrip("/")
         parts = urlsplit(canonical_url)
         self.host = parts.netloc
         self.handler = BaseHandler()
@@ -111,6 +112,8 @@ class Renderer:
         request = self.factory.get(path, secure=self.secure)
         request.samizdat_render_to_file = True
         request.samizdat_export = self.export_mode
+        if self.overlay_base:
+            request.samizdat_overlay_base = self.overlay_base  # core.onion.answer_base: what feeds and sitemaps name
         self._share_site(request)
         with snapshot.batch(self.batch_memo):
             response = self.handler.get_response(request)
@@ -227,10 +230,10 @@ def link_or_copy(source, target):
 _renderer = None
 
 
-def start_worker(canonical_url):
+def start_worker(canonical_url, overlay_base=""):
     """Process-pool initializer: a fresh handler in each worker (never one inherited from the parent)."""
     global _renderer
-    _renderer = Renderer(canonical_url)
+    _renderer = Renderer(canonical_url, overlay_base=overlay_base)
 
 
 def render_paths(root, paths):

@@ -94,6 +94,9 @@ class ExportOptions:
     file_urls: bool = False
     keep: int = 3
     extra_paths: tuple = ()  # more paths to render as pages, beyond what the site lists
+    # The mirror the host overlay (feeds, sitemaps, robots.txt) is rendered for: they name it instead of the canonical
+    # address, so a reader of this copy's feeds is sent to this copy. Host-agnostic files are the same either way.
+    overlay_base: str = ""
     progress: Callable[[int, int], None] | None = None  # called with (paths rendered, paths to render)
 
 
@@ -145,7 +148,7 @@ def _batches(paths, jobs):
     return [paths[start : start + size] for start in range(0, len(paths), size)]
 
 
-def render_all(root, paths, *, jobs, canonical_url, progress=None):
+def render_all(root, paths, *, jobs, canonical_url, overlay_base="", progress=None):
     """Render ``paths`` into ``root`` with ``jobs`` worker processes; returns {path: Rendered}."""
     results = {}
     if not paths:
@@ -156,7 +159,7 @@ def render_all(root, paths, *, jobs, canonical_url, progress=None):
     # A process forked while other threads run may inherit a lock one of them held, and their database connections.
     threaded = threading.active_count() > 1
     if jobs <= 1 or len(paths) < 2 or in_transaction or threaded:
-        start_worker(canonical_url)
+        start_worker(canonical_url, overlay_base)
         for done, path in enumerate(paths, start=1):
             results[path] = render_paths(str(root), [path])[0]
             if progress:
@@ -171,7 +174,7 @@ def render_all(root, paths, *, jobs, canonical_url, progress=None):
         max_workers=jobs,
         mp_context=multiprocessing.get_context("fork"),
         initializer=start_worker,
-        initargs=(canonical_url,),
+        initargs=(canonical_url, overlay_base),
     )
     try:
         futures = [pool.submit(render_paths, str(root), batch) for batch in _batches(paths, jobs)]
@@ -222,7 +225,8 @@ class _Tree:
 
 
 def _sitemap_shards(tree, canonical_url):
-    """The shard paths the sitemap index lists. Every address a sitemap lists must be in the export, like a link."""
+    """The shard paths the sitemap index lists. Every address a sitemap lists must be in the export, like a link.
+    ``canonical_url``: the base the sitemaps were rendered with (the overlay base, if any)."""
     shards = []
     for name in sorted(file for file, kind in tree.files.items() if kind == inventory.SITEMAP):
         root = ElementTree.fromstring((tree.root / name).read_bytes())  # noqa: S314  (our own rendering)
@@ -230,7 +234,7 @@ def _sitemap_shards(tree, canonical_url):
         for loc in root.iter(f"{_SITEMAP_NS}loc"):
             url = (loc.text or "").strip()
             if not url.startswith(canonical_url + "/"):
-                tree.problems.append(("/" + name, f"lists {url!r}, outside the canonical site"))
+                tree.problems.append(("/" + name, f"lists {url!r}, outside {canonical_url}"))
                 continue
             listed.append(unquote(urlsplit(url[len(canonical_url) :]).path))
         tree.note_references(name, listed)
@@ -336,6 +340,7 @@ def link_rewriter(options):
 
 def _build(root, options, *, canonical_url, watch):
     rules = HostRules(canonical_url)
+    base = options.overlay_base.rstrip("/") or canonical_url  # what the overlay files name
     tree = _Tree(root=root, rules=rules)
     site = inventory.default_site()
     entries = inventory.public_entries()
@@ -349,18 +354,26 @@ def _build(root, options, *, canonical_url, watch):
 
     watch.lap("inventory")
     tree.take(
-        render_all(root, sorted(kinds), jobs=jobs, canonical_url=canonical_url, progress=options.progress), kind_of
+        render_all(
+            root,
+            sorted(kinds),
+            jobs=jobs,
+            canonical_url=canonical_url,
+            overlay_base=options.overlay_base,
+            progress=options.progress,
+        ),
+        kind_of,
     )
     watch.lap("render")
     _copy_static(tree)
-    shards = _sitemap_shards(tree, canonical_url)
+    shards = _sitemap_shards(tree, base)
     for shard in shards:
         kinds.setdefault(shard, inventory.SITEMAP)
 
-    renderer = Renderer(canonical_url)
+    renderer = Renderer(canonical_url, overlay_base=options.overlay_base)
     second_round = sorted({*(s for s in shards if s not in tree.rendered), *_dependencies(tree)})
     tree.take({path: renderer.render_to(root, path) for path in second_round}, kind_of)
-    _sitemap_shards(tree, canonical_url)  # now with the shards' own addresses
+    _sitemap_shards(tree, base)  # now with the shards' own addresses
     _dependencies(tree)  # media the second round references
     moved = _redirect_stubs(tree, renderer, site)
     _not_found_page(tree, renderer)
@@ -468,6 +481,7 @@ def export_site(out, options=None):
             "generated_at": generated_at,
             "git_revision": git_revision(),
             "canonical": canonical_url,
+            "overlay_base": options.overlay_base.rstrip("/") or canonical_url,
             "links": "file" if options.file_urls else "relative" if options.relative else "root-relative",
             "counts": counts,
             "tree_hash": tree_hash,

@@ -1,6 +1,7 @@
 """``manage.py export_mirror OUT``: the public site as static files any host can serve, signed, published atomically."""
 
 import sys
+from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -50,12 +51,21 @@ class Command(BaseCommand):
             "--file-urls", action="store_true", help="Relative links ending in index.html, for opening from disk."
         )
         parser.add_argument("--keep", type=int, default=3, help="How many finished exports to keep (default 3).")
+        parser.add_argument(
+            "--overlay-base",
+            default="",
+            metavar="URL",
+            help="The mirror this copy is for (https://mirror.example): its feeds, sitemaps and robots.txt name it "
+            "instead of the canonical address. The tree hash is the same.",
+        )
 
-    def handle(self, *args, out, jobs, brotli_quality, relative, file_urls, keep, **options):
+    def handle(self, *args, out, jobs, brotli_quality, relative, file_urls, keep, overlay_base, **options):
         if jobs is not None and jobs < 1:
             raise CommandError("--jobs must be at least 1.")
         if keep < 1:
             raise CommandError("--keep must be at least 1.")
+        if overlay_base:
+            overlay_base = _overlay_base(overlay_base)
         progress = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
         try:
             result = export_site(
@@ -67,6 +77,7 @@ class Command(BaseCommand):
                     file_urls=file_urls,
                     keep=keep,
                     progress=progress,
+                    overlay_base=overlay_base,
                 ),
             )
         except ExportFailed as failure:
@@ -81,3 +92,15 @@ class Command(BaseCommand):
             f"Export {result.export_id} (tree {result.tree_hash}) is now {out}/current.\n"
             "Seconds by stage: " + ", ".join(f"{stage} {seconds}" for stage, seconds in result.stages.items())
         )
+
+
+def _overlay_base(text):
+    """An absolute http(s) address with a host and nothing after the path's root: what feeds may put before "/"."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise CommandError(f"--overlay-base must be an address such as https://mirror.example, not {text!r}.")
+    if parts.path not in ("", "/"):
+        raise CommandError(
+            f"--overlay-base names a host, not a sub-path ({text!r}); a copy under a sub-path takes --relative."
+        )
+    return f"{parts.scheme}://{parts.netloc}"
