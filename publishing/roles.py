@@ -1,8 +1,8 @@
 """The newsroom's roles, kept in step with the code after every ``migrate``.
 
 * **Editors** write, edit, schedule and publish anything under the home page, manage images, documents and snippets,
-  edit the support campaigns and their asks, read the ask statistics, and keep the mirrors (add, change, block,
-  retire; never delete: a mirror's history stays).
+  edit the support campaigns and their asks, read the ask statistics, keep the mirrors (add, change, block,
+  retire; never delete: a mirror's history stays), and compose and send the newsletters.
 * **Contributors** write and edit drafts and upload images; publishing needs an editor, through the approval workflow.
 * **Revenue** reads the campaigns and the ask statistics, sees the bank-transfer and crypto contributions, confirms
   the money that arrived (or marks a payment as failed) and imports bank statements (``support.view_contribution``,
@@ -40,6 +40,10 @@ EDITOR_MODEL_PERMISSIONS = [
     ("mirrors", "add_mirror"),
     ("mirrors", "change_mirror"),
     ("mirrors", "view_mirror"),
+    # The newsletters: compose, preview, test and send issues (newsletters/admin_views.py).
+    ("newsletters", "add_issue"),
+    ("newsletters", "change_issue"),
+    ("newsletters", "view_issue"),
 ]
 CONTRIBUTOR_MODEL_PERMISSIONS = [
     ("wagtailadmin", "access_admin"),

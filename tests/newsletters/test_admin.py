@@ -102,3 +102,16 @@ def test_a_scheduled_issue_starts_when_due_and_unconfirmed_addresses_go_after_a_
         call_command("send_scheduled_newsletters")
     assert len(primary.handler.wait_for(4)) == 4
     assert Issue.objects.get().status == Issue.Status.SENT
+
+
+def test_editors_compose_newsletters_and_the_revenue_role_does_not(newsroom, db):
+    """The roles as the demo's accounts have them: the editor reaches the newsletters, the revenue account does not."""
+    editor = get_user_model().objects.get(username="editor")
+    revenue = get_user_model().objects.get(username="revenue")
+    assert editor.has_perm("newsletters.change_issue") and editor.has_perm("newsletters.view_issue")
+    client = Client()
+    client.force_login(editor)
+    assert client.get("/admin/newsletters/").status_code == 200
+    assert client.get("/admin/newsletters/new/").status_code == 200
+    client.force_login(revenue)
+    assert client.get("/admin/newsletters/").status_code in (302, 403)
