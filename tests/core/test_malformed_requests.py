@@ -25,6 +25,9 @@ from django.test.client import FakePayload
 from core.actions import Actor
 from core.models import AuditEntry
 from core.money import Money
+from newsletters.actions import subscribe
+from newsletters.models import Subscriber
+from newsletters.subscriptions import confirm_token
 from support.actions.contributions import confirm_payment, start_contribution
 from support.actions.reminders import request_reminder
 from support.models import AskCounter, Campaign, Supporter
@@ -48,6 +51,7 @@ class Request:
     content_type: str = FORM
     extra: dict = field(default_factory=dict)
     acts: bool = False  # what the endpoint does with this request, well-formed, is a write
+    by_path: bool = False  # the signed token in its path is what acts (a POST link in a mail), whatever the body
 
 
 @dataclass
@@ -59,6 +63,7 @@ class World:
     cancel_body: bytes
     reminder_tokens: dict
     beacon: bytes
+    newsletter_tokens: dict
 
 
 @pytest.fixture
@@ -79,6 +84,8 @@ def world(article):
     }
     reminder, confirm = request_reminder(actor=Actor.reader(), email="reminded." + EMAIL, when="month")
     campaign = Campaign.objects.get(language="en", is_active=True)
+    subscribe(actor=Actor.reader(), email="letters." + EMAIL, language="en", lists=["daily"])
+    subscriber = Subscriber.objects.get(email="letters." + EMAIL)
     return World(
         article=article,
         public_id=str(contribution.public_id),
@@ -91,6 +98,7 @@ def world(article):
             "forget": forget_token(email_digest(reminder.email), "en"),
         },
         beacon=json.dumps({"campaign": campaign.pk, "events": [["holdback", "impression"]]}).encode(),
+        newsletter_tokens={"confirm": confirm_token(subscriber), "unsubscribe": subscriber.token},
     )
 
 
@@ -166,6 +174,25 @@ ENDPOINTS = {
     "remind-confirm": lambda w: Request("GET", f"/support/remind/confirm/{w.reminder_tokens['confirm']}/", acts=True),
     "remind-cancel": lambda w: Request("GET", f"/support/remind/cancel/{w.reminder_tokens['cancel']}/", acts=True),
     "remind-forget": lambda w: Request("GET", f"/support/remind/forget/{w.reminder_tokens['forget']}/", acts=True),
+    # the newsletters: subscribing, the confirmation's button, the one-click unsubscribe
+    "newsletter-form": lambda w: Request("GET", "/newsletter/ru/"),
+    "newsletter-subscribe": lambda w: Request(
+        "POST", "/newsletter/", b"email=new.reader%40example.org&lists=daily&lists=sos", acts=True
+    ),
+    "newsletter-confirm": lambda w: Request(
+        "POST",
+        f"/newsletter/confirm/{w.newsletter_tokens['confirm']}/",
+        b"same_as_supporter=no",
+        acts=True,
+        by_path=True,
+    ),
+    "newsletter-unsubscribe": lambda w: Request(
+        "POST",
+        f"/newsletter/unsubscribe/{w.newsletter_tokens['unsubscribe']}/",
+        b"List-Unsubscribe=One-Click",
+        acts=True,
+        by_path=True,
+    ),
     # the reader script's endpoints, the provider's, the newsroom's
     "events": lambda w: Request("POST", "/support/events/", w.beacon, "application/json", acts=True),
     "goal": lambda w: Request("GET", "/support/goal.json"),
@@ -287,6 +314,9 @@ POSTS = [
     "manage-action",
     "manage-card-prepare",
     "remind-request",
+    "newsletter-subscribe",
+    "newsletter-confirm",
+    "newsletter-unsubscribe",
     "events",
     "webhook",
     "admin-login-post",
@@ -295,7 +325,11 @@ POSTS = [
 
 def written():
     """What a write would change: the rows of every support table and the audit log, and the counters' sums."""
-    state = {model._meta.label: model.objects.count() for model in apps.get_app_config("support").get_models()}
+    state = {
+        model._meta.label: model.objects.count()
+        for app in ("support", "newsletters")
+        for model in apps.get_app_config(app).get_models()
+    }
     state["audit"] = AuditEntry.objects.count()
     state["counted"] = AskCounter.objects.aggregate(total=Sum("impressions"))["total"]
     return state
@@ -372,8 +406,8 @@ def test_what_is_only_odd_gets_an_ordinary_answer_never_a_server_error(world, en
 
         if response.status_code >= 500:
             failures.append(f"{malformation}: {response.status_code}: {response.content[:200]!r}")
-        elif not (request.acts and request.method == "GET") and written() != before:
-            # a link that acts does so however odd its headers are
+        elif not (request.acts and (request.method == "GET" or request.by_path)) and written() != before:
+            # a link that acts does so however odd its headers are (or, for a POST link, its body)
             failures.append(f"{malformation}: wrote {written()} (was {before})")
     assert not failures, "\n".join(failures)
 
@@ -396,7 +430,8 @@ def test_a_request_that_sent_json_is_refused_in_json(world):
 
 def test_a_well_formed_request_still_acts(world):
     """The same requests, well formed, do write: what the tests above send would be noticed had it got through."""
-    for endpoint in ("manage-action", "webhook", "remind-request", "events", "remind-confirm", "support-checkout"):
+    endpoints = ("manage-action", "webhook", "remind-request", "events", "remind-confirm", "support-checkout")
+    for endpoint in (*endpoints, "newsletter-subscribe", "newsletter-confirm", "newsletter-unsubscribe"):
         before = written()
         response = send(ENDPOINTS[endpoint](world))
         assert response.status_code in (200, 204, 303), (endpoint, response.status_code, response.content[:300])
