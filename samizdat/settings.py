@@ -541,6 +541,18 @@ MIRROR_LIVE_URLS = [url.rstrip("/") for url in env_list("MIRROR_LIVE_URLS")] or 
 REVENUE_MIRROR_HOSTS = env_list("REVENUE_MIRROR_HOSTS")
 MIRROR_REMINDER_MAILTO = env("MIRROR_REMINDER_MAILTO", f"remind@{CANONICAL_URL.split('://', 1)[-1].split('/')[0]}")
 
+# --- The mirrors mailbox (mirrors/autoresponder/, `manage.py run_mirrors_responder`): mail to this address whose
+# DKIM signature verifies for its From domain gets the email-pool mirrors and the signed list. Replies per sender per
+# UTC day and in all per hour; the senders' counters are keyed by HMAC(address, a daily salt made from
+# MIRROR_RESPONDER_SALT_SECRET, or from SECRET_KEY when it is empty).
+MIRROR_RESPONDER_ADDRESS = env("MIRROR_RESPONDER_ADDRESS", f"mirrors@{CANONICAL_URL.split('://', 1)[-1].split('/')[0]}")
+MIRROR_RESPONDER_PER_SENDER = int(env("MIRROR_RESPONDER_PER_SENDER", "3"))
+MIRROR_RESPONDER_PER_HOUR = int(env("MIRROR_RESPONDER_PER_HOUR", "500"))
+if MIRROR_RESPONDER_PER_SENDER < 1 or MIRROR_RESPONDER_PER_HOUR < 1:
+    raise ImproperlyConfigured("MIRROR_RESPONDER_PER_SENDER and MIRROR_RESPONDER_PER_HOUR must be at least 1.")
+MIRROR_RESPONDER_SALT_SECRET = env("MIRROR_RESPONDER_SALT_SECRET", "")
+MIRROR_RESPONDER_DNSFUNC = ""  # dotted path of a dkimpy dnsfunc (tests); empty: DNS through dnspython
+
 # --- The published tree (mirrors/tree/): reading pages as files nginx serves, rewritten after each publish. Empty: off.
 PUBLISHED_TREE_DIR = env("PUBLISHED_TREE_DIR", "")
 # Pages showing the live figures are rendered again when the figures moved and this long has passed since the last
