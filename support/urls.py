@@ -21,6 +21,7 @@ urlpatterns = [
     path("goal.json", asks.goal_json, name="goal"),
     path("events/", asks.ask_events, name="events"),
     path("already/", asks.already_supporting, name="already"),
+    re_path(r"^(?P<language>[a-z]{2})/already/$", asks.already_supporting, name="already"),
     # “Remind me later”
     path("remind/", remind.remind, name="remind"),
     path("remind/confirm/<str:token>/", remind.confirm, name="remind_confirm"),

@@ -3,8 +3,9 @@
 import json
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -16,6 +17,7 @@ from support.arms import valid_arms
 from support.figures import goal_document
 from support.models import Campaign
 from support.models.stats import EVENT_KINDS
+from support.views.localized import localized_url, page_language
 
 MAX_BEACON_BYTES = 8 * 1024
 MAX_BEACON_EVENTS = 100
@@ -93,8 +95,14 @@ def ask_events(request):
 
 
 @require_safe
-def already_supporting(request):
-    """“I already support”: the reader script remembers it in this browser; nothing is sent or stored here."""
-    response = TemplateResponse(request, "support/already.html", {})
-    response.render()
+def already_supporting(request, language=None):
+    """“I already support”: the reader script remembers it in this browser; nothing is sent or stored here. In
+    every language at its own address (``/support/ru/already/``); ``?lang=`` on the default one leads there."""
+    asked = request.GET.get("lang", "")
+    if language is None and asked in dict(settings.LANGUAGES) and asked != settings.LANGUAGE_CODE:
+        return HttpResponseRedirect(localized_url("support:already", asked))
+    language = page_language(language)
+    with translation.override(language):
+        response = TemplateResponse(request, "support/already.html", {})
+        response.render()
     return mark_reading(response)
