@@ -1,5 +1,10 @@
 """The mirrors mailbox (REACH.md R5.3): DKIM-signed requests over real SMTP to the running responder, replies caught
-by a real SMTP sink, the signed list checked with our verifier and with the stock ``minisign``."""
+by a real SMTP sink, the signed list checked with our verifier and with the stock ``minisign``.
+
+The responder reads and writes the database from its own thread, so what it must see is committed for real, outside
+the per-test transaction (``transaction=True`` would flush the demo newsroom the other tests rely on): each test adds
+its mirrors, and afterwards deletes them and every list and audit entry made meanwhile, whatever happened.
+"""
 
 import base64
 import datetime as dt
@@ -22,14 +27,12 @@ from django.utils.translation import gettext as _
 from core.actions import Actor
 from core.models import AuditEntry
 from mirrors import signing
-from mirrors.actions import add_mirror
+from mirrors.actions import add_mirror, sign_mirror_list
 from mirrors.autoresponder import inbound, limits
 from mirrors.autoresponder.respond import Outcome
 from mirrors.autoresponder.smtp import controller
 from mirrors.models import Mirror, MirrorList
 from tests.support.conftest import Collector, free_port
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 SELECTOR = b"test"
 DOMAIN = "reader.example"
@@ -89,8 +92,34 @@ def responder_port():
     server.stop()
 
 
+MINE = {
+    "https://mail-one.example": "email",
+    "https://public-one.example": "public",
+    "https://hidden-one.example": "private",
+    "https://letter-one.example": "newsletter",
+}
+
+
 @pytest.fixture
-def responder(settings, sink, responder_port):
+def committed(django_db_setup, django_db_blocker):
+    """The test's mirrors, committed; afterwards they, and every list and audit entry made since, are deleted."""
+    with django_db_blocker.unblock():
+        last_entry = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        last_list = MirrorList.objects.order_by("-sequence").values_list("sequence", flat=True).first() or 0
+        try:
+            actor = Actor.system("test")
+            for url, pool in MINE.items():
+                add_mirror(actor=actor, url=url, kind="static", carrier="cdn", pool=pool)
+            sign_mirror_list(actor=actor)  # the demo may have signed none
+            yield last_entry
+        finally:
+            AuditEntry.objects.filter(pk__gt=last_entry).delete()
+            MirrorList.objects.filter(sequence__gt=last_list).delete()
+            Mirror.objects.filter(url__in=MINE).delete()
+
+
+@pytest.fixture
+def responder(settings, sink, responder_port, committed):
     settings.MIRROR_RESPONDER_ADDRESS = RESPONDER
     settings.MIRROR_RESPONDER_DNSFUNC = f"{__name__}.dns_record"
     settings.MIRROR_RESPONDER_PER_SENDER = 3
@@ -106,13 +135,9 @@ def responder(settings, sink, responder_port):
     sink.handler.messages.clear()
     port, handler = responder_port
     handler.outcomes.clear()
-    actor = Actor.system("test")
-    add_mirror(actor=actor, url="https://mail-one.example", kind="static", carrier="cdn", pool="email")
-    add_mirror(actor=actor, url="https://public-one.example", kind="static", carrier="cdn", pool="public")
-    add_mirror(actor=actor, url="https://hidden-one.example", kind="proxy", carrier="cdn", pool="private")
-    add_mirror(actor=actor, url="https://letter-one.example", kind="static", carrier="cdn", pool="newsletter")
 
     class Responder:
+        first_new_entry = committed + 1
         outcomes = handler.outcomes
         mails = sink.handler
 
@@ -172,7 +197,7 @@ def test_a_signed_request_gets_one_reply_with_the_email_pool_and_a_list_that_ver
             ["minisign", "-Vm", "mirrors.json", "-P", latest.public_key], cwd=tmp_path, capture_output=True
         )
         assert checked.returncode == 0, checked.stderr
-    assert AuditEntry.objects.filter(action="mirrors.request_answered").count() == 1
+    assert AuditEntry.objects.filter(action="mirrors.request_answered", pk__gte=responder.first_new_entry).count() == 1
 
 
 def test_a_bad_signature_a_missing_one_and_another_domains_get_no_reply(responder):
@@ -308,7 +333,7 @@ def test_parsing_finds_language_and_automatic_mail():
 
 
 def test_nothing_but_the_email_pool_is_sent(responder):
-    Mirror.objects.filter(pool="email").update(blocked_at=dt.datetime.now(dt.UTC))
+    Mirror.objects.filter(url__in=MINE).update(blocked_at=dt.datetime.now(dt.UTC))
     assert responder.send(request("reader@reader.example", "hi")) == Outcome.REPLIED
     text = text_of(responder.mails.wait_for(1)[0])
     assert "mail-one.example" not in text and "hidden-one.example" not in text
