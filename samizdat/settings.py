@@ -4,10 +4,12 @@ Production is the default (DEBUG off, a secret key required). ``SAMIZDAT_ENV=dem
 (a throw-away secret key, media served by Django); ``SAMIZDAT_ENV=test`` is set by the test suite.
 """
 
+import ipaddress
 import json
 import os
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -49,6 +51,12 @@ if not SECRET_KEY:
 CANONICAL_URL = env(
     "CANONICAL_URL", "http://127.0.0.1:8000" if SAMIZDAT_ENV == "demo" else "https://samizdat.example"
 ).rstrip("/")
+# The domain of the addresses made from it (remind@, mirrors@): its host without a port; an IP as an address literal.
+_CANONICAL_HOST = urlsplit(CANONICAL_URL).hostname or "localhost"
+try:
+    MAIL_DOMAIN = f"[{ipaddress.ip_address(_CANONICAL_HOST)}]"
+except ValueError:
+    MAIL_DOMAIN = _CANONICAL_HOST
 
 # Proxies of the newsroom's own (nginx, a load balancer, a CDN's addresses) whose X-Forwarded-For is believed when
 # working out a reader's address for the per-reader limits (core/client_address.py). Empty: the header is ignored.
@@ -539,13 +547,13 @@ MIRROR_EXPORT_DIR = env("MIRROR_EXPORT_DIR", "")
 MIRROR_LIVE_URLS = [url.rstrip("/") for url in env_list("MIRROR_LIVE_URLS")] or [CANONICAL_URL]
 # Other hosts of our own mirrors, for the revenue dashboard's referrer class "mirror" (onions count by themselves).
 REVENUE_MIRROR_HOSTS = env_list("REVENUE_MIRROR_HOSTS")
-MIRROR_REMINDER_MAILTO = env("MIRROR_REMINDER_MAILTO", f"remind@{CANONICAL_URL.split('://', 1)[-1].split('/')[0]}")
+MIRROR_REMINDER_MAILTO = env("MIRROR_REMINDER_MAILTO", f"remind@{MAIL_DOMAIN}")
 
 # --- The mirrors mailbox (mirrors/autoresponder/, `manage.py run_mirrors_responder`): mail to this address whose
 # DKIM signature verifies for its From domain gets the email-pool mirrors and the signed list. Replies per sender per
 # UTC day and in all per hour; the senders' counters are keyed by HMAC(address, a daily salt made from
 # MIRROR_RESPONDER_SALT_SECRET, or from SECRET_KEY when it is empty).
-MIRROR_RESPONDER_ADDRESS = env("MIRROR_RESPONDER_ADDRESS", f"mirrors@{CANONICAL_URL.split('://', 1)[-1].split('/')[0]}")
+MIRROR_RESPONDER_ADDRESS = env("MIRROR_RESPONDER_ADDRESS", f"mirrors@{MAIL_DOMAIN}")
 MIRROR_RESPONDER_PER_SENDER = int(env("MIRROR_RESPONDER_PER_SENDER", "3"))
 MIRROR_RESPONDER_PER_HOUR = int(env("MIRROR_RESPONDER_PER_HOUR", "500"))
 if MIRROR_RESPONDER_PER_SENDER < 1 or MIRROR_RESPONDER_PER_HOUR < 1:

@@ -39,3 +39,25 @@ def test_redis_cache_by_setting():
 def test_unknown_environment_names_are_refused():
     result = load_settings(SAMIZDAT_ENV="staging")
     assert result.returncode != 0 and "SAMIZDAT_ENV" in result.stderr
+
+
+def mail_addresses(**env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"SAMIZDAT_ENV", "CANONICAL_URL"}}
+    code = "import samizdat.settings as s; print(s.MIRROR_REMINDER_MAILTO, s.MIRROR_RESPONDER_ADDRESS)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, "SAMIZDAT_ENV": "test", **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_addresses_made_from_the_canonical_address_carry_no_port():
+    assert mail_addresses(CANONICAL_URL="https://news.example:8443/") == ["remind@news.example", "mirrors@news.example"]
+    assert mail_addresses(CANONICAL_URL="http://127.0.0.1:8000") == ["remind@[127.0.0.1]", "mirrors@[127.0.0.1]"]
+    assert mail_addresses(CANONICAL_URL="https://news.example", MIRROR_REMINDER_MAILTO="later@other.example")[0] == (
+        "later@other.example"
+    )
