@@ -8,9 +8,12 @@ its mirrors, and afterwards deletes them and every list and audit entry made mea
 
 import base64
 import datetime as dt
+import os
 import shutil
+import signal
 import smtplib
 import subprocess
+import sys
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -19,6 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
@@ -33,6 +37,7 @@ from mirrors.autoresponder.respond import Outcome
 from mirrors.autoresponder.smtp import controller
 from mirrors.models import Mirror, MirrorList
 from tests.support.conftest import Collector, free_port
+from tests.waiting import EVENT_SECONDS, wait_until
 
 SELECTOR = b"test"
 DOMAIN = "reader.example"
@@ -337,3 +342,37 @@ def test_nothing_but_the_email_pool_is_sent(responder):
     assert responder.send(request("reader@reader.example", "hi")) == Outcome.REPLIED
     text = text_of(responder.mails.wait_for(1)[0])
     assert "mail-one.example" not in text and "hidden-one.example" not in text
+
+
+def test_the_command_serves_smtp_until_it_is_stopped(tmp_path):
+    port = free_port()
+    environment = {**os.environ, "SAMIZDAT_ENV": "test", "MIRROR_RESPONDER_ADDRESS": RESPONDER}
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "run_mirrors_responder", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+
+        def answers():
+            try:
+                with smtplib.SMTP("127.0.0.1", port, timeout=5) as client:
+                    return client.ehlo()[0] == 250 and client.docmd("RCPT TO:<other@samizdat.example>")
+            except OSError:
+                assert process.poll() is None, process.stderr.read().decode()
+                return False
+
+        code, _text = wait_until(answers, "the responder's SMTP server")
+        assert code == 503  # no MAIL FROM yet: it speaks SMTP
+        with smtplib.SMTP("127.0.0.1", port, timeout=5) as client:
+            client.ehlo()
+            client.mail("reader@reader.example")
+            assert client.rcpt("other@samizdat.example")[0] == 550  # only the mirrors address takes mail
+            assert client.rcpt(RESPONDER)[0] == 250
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, errors = process.communicate(timeout=EVENT_SECONDS)
+    assert process.returncode == 0, errors.decode()
+    assert f"127.0.0.1:{port}" in output.decode()
