@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from core.actions import Actor
 from core.models import AuditEntry
+from core.onion import onion_host
 from mirrors import signing
 from mirrors.actions import add_mirror, sign_mirror_list
 from mirrors.autoresponder import inbound, limits
@@ -268,9 +269,7 @@ def test_the_reply_speaks_the_requests_language(responder, body, headers, langua
     [reply] = responder.mails.wait_for(1)
     assert reply["Content-Language"] == language
     with translation.override(language):
-        assert str(_("This is an automatic reply. Nothing about your message or your address has been kept.")) in (
-            text_of(reply)
-        )
+        assert str(_("This is an automatic reply.")) in text_of(reply)
     assert "mail-one.example" in text_of(reply)
 
 
@@ -376,3 +375,11 @@ def test_the_command_serves_smtp_until_it_is_stopped(tmp_path):
         output, errors = process.communicate(timeout=EVENT_SECONDS)
     assert process.returncode == 0, errors.decode()
     assert f"127.0.0.1:{port}" in output.decode()
+
+
+def test_the_onion_comes_first(responder, settings):
+    settings.ONION_ADDRESS = onion_host(bytes(range(32)))
+    assert responder.send(request("reader@reader.example", "hi")) == Outcome.REPLIED
+    text = text_of(responder.mails.wait_for(1)[0])
+    onion = f"http://{settings.ONION_ADDRESS}"
+    assert onion in text and text.index(onion) < text.index("https://mail-one.example")
