@@ -29,8 +29,9 @@ def service(unit: Path):
     return parser["Service"]
 
 
-def test_there_is_a_unit_for_the_web_the_worker_and_the_scheduler():
+def test_there_is_a_unit_for_the_web_the_worker_the_scheduler_and_the_mirrors_mailbox():
     assert [unit.name for unit in UNITS] == [
+        "samizdat-mirrors-mailbox.service",
         "samizdat-scheduler.service",
         "samizdat-web.service",
         "samizdat-worker.service",
@@ -68,6 +69,14 @@ def test_the_worker_runs_the_queue_as_the_settings_name_it_and_the_scheduler_onc
     worker = unit_exec_start("samizdat-worker.service")
     assert worker[worker.index("manage.py") + 1 :] == ["db_worker", "--interval", "0.2", "--no-reload"]
     assert unit_exec_start("samizdat-scheduler.service")[-1] == "run_scheduler"
+    mailbox = unit_exec_start("samizdat-mirrors-mailbox.service")
+    assert mailbox[mailbox.index("manage.py") + 1 :] == [
+        "run_mirrors_responder",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8026",
+    ]
 
 
 def test_systemd_accepts_the_units(tmp_path):
