@@ -514,6 +514,15 @@ CARD_STARTS_WINDOW = int(env("CARD_STARTS_WINDOW", str(60 * 60)))
 CARD_STARTS_SITEWIDE = int(env("CARD_STARTS_SITEWIDE", "120"))
 if min(CARD_STARTS_PER_ADDRESS, CARD_STARTS_PER_EMAIL, CARD_STARTS_SITEWIDE) < 0 or CARD_STARTS_WINDOW < 1:
     raise ImproperlyConfigured("CARD_STARTS_PER_ADDRESS, _PER_EMAIL and _SITEWIDE are 0 (off) or more; _WINDOW ≥ 1 s.")
+# The same for bank transfer and crypto together (each start is a pending contribution and, with an email, a
+# supporter's address kept): OFFLINE_STARTS_PER_ADDRESS and _PER_EMAIL within OFFLINE_STARTS_WINDOW seconds,
+# OFFLINE_STARTS_SITEWIDE a minute across the site. 0 turns a limit off.
+OFFLINE_STARTS_PER_ADDRESS = int(env("OFFLINE_STARTS_PER_ADDRESS", "10"))
+OFFLINE_STARTS_PER_EMAIL = int(env("OFFLINE_STARTS_PER_EMAIL", "5"))
+OFFLINE_STARTS_WINDOW = int(env("OFFLINE_STARTS_WINDOW", str(60 * 60)))
+OFFLINE_STARTS_SITEWIDE = int(env("OFFLINE_STARTS_SITEWIDE", "120"))
+if min(OFFLINE_STARTS_PER_ADDRESS, OFFLINE_STARTS_PER_EMAIL, OFFLINE_STARTS_SITEWIDE) < 0 or OFFLINE_STARTS_WINDOW < 1:
+    raise ImproperlyConfigured("OFFLINE_STARTS_PER_ADDRESS, _PER_EMAIL, _SITEWIDE are 0 (off) or more; _WINDOW ≥ 1 s.")
 # A card contribution nobody carried on with for this many hours (still pending, or declined and left) ends: `manage.py
 # expire_card_attempts` (in SCHEDULED_COMMANDS) checks with Stripe that nothing was paid, deletes the Stripe customer it
 # left, and drops the email address that nothing else uses.

@@ -16,14 +16,18 @@ whole: counting single addresses would let one machine start as many checkouts a
 Only a start that passes a limit counts against the next one: a client address over its limit uses up nothing of the
 email's or the site's, so one busy source cannot close the checkout for everyone on its own.
 
-Card uses it now (``support.cards.starts``); :func:`limits_for` is where bank transfer and crypto would get theirs.
+Card checkouts are counted by ``support.cards.starts`` (with the card defence's blocks); bank transfer and crypto
+checkouts together, under their own settings (``OFFLINE_STARTS_*``), by :func:`refusal` here: each start of theirs
+is a pending contribution, and with an email a supporter's address kept, so a script could fill the ledger with them.
 """
 
 import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
+from core.client_address import client_address
 from core.limits import count_in_window
 from support.reminders import email_digest, ip_digest
 
@@ -43,6 +47,9 @@ class StartLimits:
     sitewide: int  # within SITEWIDE_WINDOW; 0: no limit
 
 
+OFFLINE_METHODS = ("bank_transfer", "crypto")  # counted together: one allowance for both
+
+
 def limits_for(method: str) -> StartLimits | None:
     """The limits of ``method``, or None for a method that has none."""
     if method == "card":
@@ -53,6 +60,45 @@ def limits_for(method: str) -> StartLimits | None:
             window=settings.CARD_STARTS_WINDOW,
             sitewide=settings.CARD_STARTS_SITEWIDE,
         )
+    if method in OFFLINE_METHODS:
+        return StartLimits(
+            method="offline",
+            per_address=settings.OFFLINE_STARTS_PER_ADDRESS,
+            per_email=settings.OFFLINE_STARTS_PER_EMAIL,
+            window=settings.OFFLINE_STARTS_WINDOW,
+            sitewide=settings.OFFLINE_STARTS_SITEWIDE,
+        )
+    return None
+
+
+TOO_MANY = _(
+    "Support has been started many times from here or with this email address, so starting again is paused here for "
+    "a while. Nothing has been saved. Please try again later; if you have already started, the page with your "
+    "payment details is in the email we sent."
+)
+BUSY = _(
+    "We are taking no new contributions for a minute, for safety. Nothing has been saved. Please try again in a minute."
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    message: str  # lazy: made a sentence in the language it is shown in
+    retry_after: int | None = None  # seconds, for a Retry-After header
+
+
+def refusal(request, method: str, *, email: str = "") -> Refusal | None:
+    """Whether a contribution paid with ``method`` (bank transfer or crypto) may be started for this request: None to
+    go ahead (and the start is counted), else why not (429 over a reader's limit, 503 over the site's)."""
+    limits = limits_for(method)
+    if limits is None:
+        return None
+    over = count_start(limits, address=client_address(request), email=email)
+    if over == SITEWIDE:
+        return Refusal(503, BUSY, retry_after=SITEWIDE_WINDOW)
+    if over is not None:
+        return Refusal(429, TOO_MANY)
     return None
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core.actions import Actor
 from core.errors import DomainError
 from core.money import Money, amount_for_input, parse_amount
+from support import start_limits
 from support.actions.contributions import start_contribution
 from support.cards import starts as card_starts
 from support.checkout import (
@@ -255,13 +256,15 @@ def submit(request):
     provider = offer.method(chosen["method"]).provider
     if provider.key == "card":  # the card-testing defence, before anything is stored or asked of Stripe
         refused = card_starts.refusal(request, email=chosen.get("email") or "")
-        if refused is not None:
-            release(token)
-            with translation.override(where.language):
-                response = again(refused.status, str(refused.message), choose_method=True)
-            if refused.retry_after:
-                response["Retry-After"] = str(refused.retry_after)
-            return response
+    else:  # bank transfer and crypto: their own limits on starting, before anything is stored
+        refused = start_limits.refusal(request, provider.key, email=chosen.get("email") or "")
+    if refused is not None:
+        release(token)
+        with translation.override(where.language):
+            response = again(refused.status, str(refused.message), choose_method=provider.key == "card")
+        if refused.retry_after:
+            response["Retry-After"] = str(refused.retry_after)
+        return response
     try:
         contribution = start_contribution(
             actor=Actor.reader(),
