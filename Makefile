@@ -14,7 +14,7 @@ LOCK_PLATFORM ?= x86_64-manylinux_2_36
 LOCK_TOOL     := var/lock-tool
 LOCK_ARGS     ?=
 
-.PHONY: demo test lint venv lock messages bench clean
+.PHONY: demo test lint venv validators lock messages bench clean
 
 venv: $(STAMP)
 
@@ -25,6 +25,19 @@ $(STAMP): requirements/lock.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/lock.txt
 	@rm -f $(VENV)/.installed-* && touch $@
+
+# The independent checkers the tests run against rendered pages (Nu HTML Checker, axe-core, Lighthouse): npm packages
+# pinned in tools/validators/package-lock.json, installed by `npm ci` when the lock changes; no browser download
+# (Lighthouse drives Debian's Chromium), Java from Debian for the checker.
+VALIDATORS := tools/validators
+VALIDATORS_STAMP := $(VALIDATORS)/node_modules/.installed-$(shell sha1sum < $(VALIDATORS)/package-lock.json | cut -c1-12)
+
+validators: $(VALIDATORS_STAMP)
+
+$(VALIDATORS_STAMP): $(VALIDATORS)/package-lock.json
+	@scripts/ensure_system.sh java node
+	cd $(VALIDATORS) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@rm -f $(VALIDATORS)/node_modules/.installed-* && touch $@
 
 lock: requirements/base.txt requirements/test.txt requirements/lock-tool.txt
 	@scripts/ensure_system.sh python
@@ -45,7 +58,7 @@ lint: venv
 	SAMIZDAT_ENV=test $(BIN)/python manage.py check --fail-level WARNING
 	SAMIZDAT_ENV=test $(BIN)/python manage.py makemigrations --check --dry-run
 
-test: venv lint
+test: venv validators lint
 	@scripts/ensure_system.sh chromium nginx postgresql redis systemd
 	SAMIZDAT_ENV=test $(BIN)/python -m pytest
 

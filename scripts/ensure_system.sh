@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Make sure the system has what Samizdat needs beyond its own Python packages.
-# Usage: scripts/ensure_system.sh [python] [chromium] [nginx] [postgresql] [redis] [systemd]
+# Usage: scripts/ensure_system.sh [python] [chromium] [nginx] [postgresql] [redis] [systemd] [java] [node]
 # As root it installs what is missing with apt; otherwise it stops at once with the one command to run.
 set -euo pipefail
 
@@ -26,6 +26,13 @@ for need in "$@"; do
     systemd)
       # systemd-analyze verifies the shipped units
       command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd) ;;
+    java)
+      # the Nu HTML Checker (tools/validators) runs on Java
+      command -v java >/dev/null 2>&1 || missing+=(default-jre-headless) ;;
+    node)
+      # npm installs tools/validators; axe-core and Lighthouse run on Node
+      command -v node >/dev/null 2>&1 || missing+=(nodejs)
+      command -v npm >/dev/null 2>&1 || missing+=(npm) ;;
     *) echo "ensure_system.sh: unknown need '$need'" >&2; exit 2 ;;
   esac
 done
