@@ -1,5 +1,7 @@
-"""Bank transfers and crypto in the Wagtail admin: the contributions waiting for money, one contribution's page with
-“Confirm money received” and “Mark as failed”, and the bank statement import.
+"""Contributions in the Wagtail admin: the bank transfers and crypto waiting for money (the default list), every
+contribution by method (card included) and status, found by reference or a provider's id; one contribution's page
+with its history and, for bank transfer and crypto, “Confirm money received” and “Mark as failed”; and the bank
+statement import.
 
 Who may do what (superusers always may):
 
@@ -14,6 +16,7 @@ and a 400, a repeated or stale form a message — never a 500. Supporters' addre
 """
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django import forms
@@ -49,7 +52,12 @@ METHOD_CHOICES = [
     ("", gettext_lazy("Bank transfer and crypto")),
     ("bank_transfer", gettext_lazy("Bank transfer")),
     ("crypto", gettext_lazy("Crypto")),
+    ("card", gettext_lazy("Card")),
+    ("any", gettext_lazy("Every method")),
 ]
+# What a provider's ids look like (Stripe's PaymentIntent, charge, customer, subscription, invoice): a search for one
+# finds its contribution, whichever row of ours holds it.
+PROVIDER_ID = re.compile(r"^(?:pi|ch|cus|sub|in|seti)_[A-Za-z0-9]{4,}$")
 OPEN_PAYMENT = (Payment.Status.CREATED, Payment.Status.PENDING)
 LARGEST_ID = 2**63 - 1  # beyond a bigint: no such row (and PostgreSQL would refuse the query)
 # A statement preview is confirmed within this time, by the person who uploaded it.
@@ -79,7 +87,7 @@ class ContributionFilterForm(forms.Form):
 
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=METHOD_CHOICES, required=False)
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=STATUS_CHOICES, required=False)
-    q = forms.CharField(label=gettext_lazy("Reference"), required=False)
+    q = forms.CharField(label=gettext_lazy("Reference or provider id"), required=False)
 
 
 def parse_filters(query):
@@ -93,12 +101,23 @@ def parse_filters(query):
     if status not in dict(STATUS_CHOICES):
         problems.append(_("There is no status “%(value)s”; showing pending ones.") % {"value": status[:40]})
         status = DEFAULT_STATUS
-    search = " ".join(query.get("q", "").split())[:40]
+    search = " ".join(query.get("q", "").split())[:80]
     page = query.get("p", "1").strip()
     if not (page.isascii() and page.isdigit() and 0 < int(page) < 10**6):
         problems.append(_("There is no page “%(value)s”; showing the first.") % {"value": page[:40]})
         page = "1"
     return method, status, search, int(page), problems
+
+
+def matching(search):
+    """The contributions a search names: a provider's id (the payment's, the customer's or the subscription's), else
+    a reference (“sz abcd efgh” finds SZ-ABCD-EFGH) or a part of one. Never an email address: a search is a GET, and
+    its address would be written to the web server's access log."""
+    if PROVIDER_ID.match(search):
+        ids = Payment.objects.filter(provider_id=search).values("contribution_id")
+        return Q(provider_customer_id=search) | Q(provider_subscription_id=search) | Q(pk__in=ids)
+    references = find_references(search)
+    return Q(reference=references[0]) if references else Q(reference__icontains=search[:40])
 
 
 def age(moment, now):
@@ -113,22 +132,20 @@ def age(moment, now):
 
 class ContributionListView(AdminPage):
     template_name = "support/admin/contributions.html"
-    page_title = gettext_lazy("Bank transfers and crypto")
+    page_title = gettext_lazy("Contributions")
     header_icon = "success"
 
     def get(self, request, *args, **kwargs):
         method, status, search, page_number, problems = parse_filters(request.GET)
-        contributions = Contribution.objects.filter(method__in=OFFLINE_METHODS).order_by("created_at", "pk")
-        if method:
+        contributions = Contribution.objects.order_by("created_at", "pk")
+        if not method:  # the worklist: the money staff confirm by hand
+            contributions = contributions.filter(method__in=OFFLINE_METHODS)
+        elif method != "any":
             contributions = contributions.filter(method=method)
         if status != "all":
             contributions = contributions.filter(status=status)
         if search:
-            references = find_references(search)  # “sz abcd efgh” finds SZ-ABCD-EFGH
-            if references:
-                contributions = contributions.filter(reference=references[0])
-            else:
-                contributions = contributions.filter(reference__icontains=search)
+            contributions = contributions.filter(matching(search))
         paginator = Paginator(contributions, PER_PAGE)
         if page_number > max(paginator.num_pages, 1):
             problems.append(_("There is no page “%(value)s”; showing the first.") % {"value": page_number})
@@ -235,7 +252,7 @@ class ContributionDetailView(AdminPage):
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse("support_contributions"), "label": _("Bank transfers and crypto")},
+            {"url": reverse("support_contributions"), "label": _("Contributions")},
             {"url": "", "label": self.get_page_title()},
         ]
 
@@ -383,7 +400,7 @@ class StatementImportView(AdminPage):
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse("support_contributions"), "label": _("Bank transfers and crypto")},
+            {"url": reverse("support_contributions"), "label": _("Contributions")},
             {"url": "", "label": self.get_page_title()},
         ]
 

@@ -80,7 +80,7 @@ def register_contribution_admin_urls():
 @hooks.register("register_support_menu_item")
 def register_contributions_menu_item():
     return ContributionsMenuItem(
-        _("Bank transfers and crypto"),
+        _("Contributions"),
         reverse_lazy("support_contributions"),
         name="offline-contributions",
         icon_name="success",

@@ -122,7 +122,7 @@ def test_the_list_filters_by_method_status_and_reference(revenue):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"method": "card"}, "There is no method “card”"),
+        ({"method": "cheque"}, "There is no method “cheque”"),
         ({"status": "paid"}, "There is no status “paid”"),
         ({"p": "0"}, "There is no page “0”"),
         ({"p": "abc"}, "There is no page “abc”"),
@@ -363,3 +363,21 @@ def test_seeing_is_not_confirming():
     assert confirm(client, contribution).status_code == 302
     assert state(contribution) == ("pending", ["pending"])
     assert "statement-import" not in client.get("/admin/").content.decode()
+
+
+def test_every_contribution_card_included_is_listed_by_method_and_found_by_provider_id(revenue):
+    card = start(method="card", email="Card.Giver@Example.org", frequency="once")
+    payment = card.payments.get()
+    confirm_payment(actor=Actor.system(), payment_id=payment.pk, provider_id="pi_3Found1t")
+    bank = start(email="bank.giver@example.org")
+    Contribution.objects.filter(pk=card.pk).update(provider_customer_id="cus_Fnd7Me")
+
+    assert card.reference not in listed(revenue.get(LIST_URL))  # the worklist: money confirmed by hand
+    assert listed(revenue.get(LIST_URL, {"method": "card", "status": "all"})) == [card.reference]
+    assert set(listed(revenue.get(LIST_URL, {"method": "any", "status": "all"}))) >= {card.reference, bank.reference}
+    for provider_id in ("pi_3Found1t", "cus_Fnd7Me"):
+        assert listed(revenue.get(LIST_URL, {"method": "any", "status": "all", "q": provider_id})) == [card.reference]
+    assert listed(revenue.get(LIST_URL, {"method": "any", "status": "all", "q": "pi_NoSuchIntent"})) == []
+    page = revenue.get(detail_url(card))
+    assert page.status_code == 200 and card.reference in page.content.decode()
+    assert not soup(page).select("form[action$='/confirm/']")  # no hand confirmation for a card
