@@ -404,8 +404,12 @@ LOGGING = {
 SCHEDULED_COMMANDS = env_list(
     "SCHEDULED_COMMANDS",
     "publish_scheduled,send_due_reminders,expire_card_attempts,publish_tree --refresh,sign_mirror_list,"
-    "revenue_tallies --compact",
+    "revenue_tallies --compact,send_supporter_notices",
 )
+# Keeping supporters (support.dunning): the days after a failed renewal on which its reminders go out (the first mail
+# goes at once; an empty list sends no reminder), and how many days before an annual contribution renews its notice.
+DUNNING_REMINDER_DAYS = [int(day) for day in env_list("DUNNING_REMINDER_DAYS", "1,4,8")]
+ANNUAL_NOTICE_DAYS = int(env("ANNUAL_NOTICE_DAYS", "14"))
 # Seconds before a mail server that does not answer is given up: sending a reminder holds its row lock meanwhile.
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
 

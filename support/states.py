@@ -25,7 +25,8 @@ PAYMENT_MOVES = {
 CONTRIBUTION_MOVES = {
     C.PENDING: {C.ACTIVE, C.COMPLETED, C.FAILED, C.CANCELLED},
     C.FAILED: {C.ACTIVE, C.COMPLETED, C.CANCELLED},
-    C.ACTIVE: {C.CANCELLED, C.REFUNDED},
+    C.ACTIVE: {C.PAST_DUE, C.CANCELLED, C.REFUNDED},
+    C.PAST_DUE: {C.ACTIVE, C.CANCELLED, C.REFUNDED},  # paid on a retry or with a new card; or it lapses
     C.COMPLETED: {C.REFUNDED},
     C.CANCELLED: {C.REFUNDED},  # a cancelled subscription's earlier payments can still be given back
     C.REFUNDED: set(),

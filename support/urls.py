@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from support.dunning import views as dunning_views
 from support.views import asks, card, checkout, manage, remind, stripe_webhook, transparency, ways
 
 app_name = "support"
@@ -29,6 +30,7 @@ urlpatterns = [
     path("remind/forget/<str:token>/", remind.forget, name="remind_forget"),
     # Self-service by magic link
     path("manage/", manage.manage, name="manage"),
+    path("notice/<str:token>/", dunning_views.notice_link, name="notice_link"),
     path("manage/<str:token>/", manage.manage_link, name="manage_link"),
     path("manage/<str:token>/card/<int:contribution_id>/", manage.manage_card, name="manage_card"),
     path(

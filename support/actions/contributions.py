@@ -22,6 +22,7 @@ from core.actions import Actor, after_commit, record
 from core.email_address import canonical_email
 from core.errors import DomainError, MissingRow
 from core.money import Money
+from support.dunning.actions import ended_locked, recovered_locked
 from support.models import Contribution, EndReason, Payment, Refund, Reminder, Supporter
 from support.models.ledger import FREQUENCIES, METHODS
 from support.models.tallies import locked_as_loaded
@@ -207,7 +208,7 @@ def record_renewal(
         return None
     if not contribution.is_recurring:
         raise DomainError(f"Contribution {contribution.reference} is a one-time gift: it has no renewals.")
-    if contribution.status not in (C.ACTIVE, C.PENDING, C.FAILED):
+    if contribution.status not in (C.ACTIVE, C.PAST_DUE, C.PENDING, C.FAILED):
         raise DomainError(f"Contribution {contribution.reference} is {contribution.status}: no renewal is expected.")
     payment = Payment.objects.create(
         contribution=contribution,
@@ -219,7 +220,9 @@ def record_renewal(
         status=P.SUCCEEDED,
         succeeded_at=timezone.now(),
     )
-    if contribution.status != C.ACTIVE:
+    if contribution.status == C.PAST_DUE:  # paid on the provider's retry, or with a new card: the reminders stop
+        recovered_locked(actor=actor, contribution=contribution)
+    elif contribution.status != C.ACTIVE:
         move_locked_contribution(contribution, C.ACTIVE)
     record(actor=actor, action="payment.renewed", subject=payment, contribution=contribution.pk)
     figures_changed()
@@ -238,6 +241,7 @@ def cancel_contribution(*, actor: Actor, contribution_id: int, reason="", lapsed
             status=P.FAILED, failure_message="cancelled"
         )
         record(actor=actor, action="contribution.cancelled", subject=contribution, reason=reason[:200], lapsed=lapsed)
+        ended_locked(actor=actor, contribution=contribution, lapsed=lapsed)
         figures_changed()
     return changed
 
@@ -312,6 +316,7 @@ def refund_payment(*, actor: Actor, payment_id: int, provider_id=None, reason=""
     )
     if not contribution.payments.filter(status=P.SUCCEEDED).exists() and contribution.status in (
         C.ACTIVE,
+        C.PAST_DUE,
         C.COMPLETED,
         C.CANCELLED,
     ):

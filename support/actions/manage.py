@@ -18,6 +18,7 @@ from core.email_address import canonical_email
 from core.errors import DomainError
 from core.money import Money
 from support.actions.contributions import cancel_contribution, figures_changed
+from support.dunning.actions import card_updated
 from support.models import AmountChange, Campaign, Contribution, Supporter
 from support.prefill import MAX_AMOUNT, minimum
 from support.providers.registry import get_provider
@@ -27,7 +28,7 @@ from support.tasks import send_manage_link
 
 #: Regular contributions whose amount is only a promise we record: the supporter's bank or wallet moves the money.
 AMOUNT_CHANGEABLE_METHODS = ("bank_transfer", "crypto")
-OPEN_STATUSES = (C.PENDING, C.ACTIVE)
+OPEN_STATUSES = (C.PENDING, C.ACTIVE, C.PAST_DUE)
 
 
 def _card_hook(name):
@@ -40,7 +41,7 @@ def _card_subscription_running(contribution) -> bool:
     return (
         contribution.method == "card"
         and contribution.is_recurring
-        and contribution.status == C.ACTIVE
+        and contribution.status in (C.ACTIVE, C.PAST_DUE)
         and bool(contribution.provider_subscription_id)
     )
 
@@ -190,4 +191,10 @@ def replace_card(*, actor: Actor, supporter_id: int, contribution_id: int, setup
         changed = _card_hook("replace_card")(contribution, setup_intent)
         if changed:
             record(actor=actor, action="contribution.card_replaced", subject=contribution)
+    if changed and contribution.status == C.PAST_DUE:
+        # a past-due contribution's reminders stop, and its unpaid renewals are charged to the new card at once
+        retry = _card_hook("retry_invoice")
+        for invoice_id in card_updated(actor=actor, contribution_id=contribution.pk):
+            if retry is not None:
+                retry(contribution, invoice_id)
     return changed

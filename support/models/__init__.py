@@ -1,5 +1,6 @@
 from support.models.asks import SURFACES, AskVariant
 from support.models.campaigns import PAYMENT_METHODS, Campaign, CostItem
+from support.models.dunning import Dunning, RenewalNotice
 from support.models.ledger import (
     AmountChange,
     Contribution,
@@ -23,6 +24,7 @@ __all__ = [
     "Campaign",
     "Contribution",
     "CostItem",
+    "Dunning",
     "EndReason",
     "ExchangeRate",
     "GiftTally",
@@ -32,5 +34,6 @@ __all__ = [
     "ProviderEvent",
     "Refund",
     "Reminder",
+    "RenewalNotice",
     "Supporter",
 ]

@@ -22,6 +22,9 @@ class Supporter(models.Model):
     email = models.EmailField(_("email"), unique=True)
     language = models.CharField(max_length=5, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
+    # the supporter asked for no mail beyond receipts and links they ask for (no renewal notices, no reminders of a
+    # failed renewal)
+    do_not_contact = models.BooleanField(_("do not contact"), default=False)
 
     class Meta:
         verbose_name = _("supporter")
@@ -44,6 +47,7 @@ class Contribution(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")  # waiting for its first payment
         ACTIVE = "active", _("active")  # recurring, paid up
+        PAST_DUE = "past_due", _("past due")  # recurring, its last renewal failed; the provider still retries
         COMPLETED = "completed", _("completed")  # one-time, paid
         FAILED = "failed", _("failed")  # its first payment failed
         CANCELLED = "cancelled", _("cancelled")  # stopped by the supporter or staff

@@ -45,6 +45,7 @@ from support.actions.contributions import (
     record_provider_ids,
     record_renewal,
 )
+from support.dunning.actions import mark_past_due
 from support.models import Contribution, Payment
 from support.providers import stripe_http
 from support.providers.base import PaymentProvider, ProviderStep, pay_page_url
@@ -225,6 +226,23 @@ class StripeCard(PaymentProvider):
             with contextlib.suppress(stripe.StripeError):  # the new card pays either way; staff can detach it later
                 api.PaymentMethod.detach(previous)
         return True
+
+    def retry_invoice(self, contribution, invoice_id: str) -> str:
+        """Charge an unpaid renewal (``invoice_id``, of this contribution's subscription) again, to the card now on
+        file, and bring the ledger in line with the answer. Returns what changed ("" if it is still unpaid); a decline
+        or an unreachable provider changes nothing here (the provider keeps retrying on its own)."""
+        api = configure()
+        try:
+            invoice = api.Invoice.retrieve(invoice_id)
+            if invoice["subscription"] != contribution.provider_subscription_id:
+                return ""
+            if invoice["status"] == "open":
+                with contextlib.suppress(stripe.CardError):  # a decline leaves the invoice open
+                    api.Invoice.pay(invoice_id)
+                invoice = api.Invoice.retrieve(invoice_id)
+        except stripe.StripeError:
+            return ""
+        return apply_invoice(invoice) if invoice["status"] == "paid" else ""
 
     def ensure_customer(self, contribution) -> str:
         if contribution.provider_customer_id:
@@ -427,7 +445,7 @@ def _stripe_errors(refused):
 def _running_subscription_id(contribution) -> str:
     if contribution.method != "card" or not contribution.is_recurring or not contribution.provider_subscription_id:
         raise DomainError(_("This contribution has no card subscription to change."))
-    if contribution.status != C.ACTIVE:
+    if contribution.status not in (C.ACTIVE, C.PAST_DUE):
         raise DomainError(_("This contribution is no longer running: it cannot be changed."))
     return contribution.provider_subscription_id
 
@@ -543,6 +561,14 @@ def apply_invoice(invoice) -> str:
         amount = from_minor_units(invoice["amount_paid"], invoice["currency"])
         renewal = record_renewal(actor=ACTOR, contribution_id=contribution.pk, amount=amount, provider_id=key)
         return f"recorded renewal #{renewal.pk} of {contribution.reference} ({key})" if renewal else ""
+    if invoice["status"] == "open" and invoice.get("attempted") and existing is None:
+        # A renewal the card declined (the first payment's own failure is the card step's business): the contribution
+        # is past due and its supporter is told, until a retry pays it or the subscription's end (deleted) stops it.
+        renewal = contribution.payments.filter(status=P.SUCCEEDED).exists()
+        if renewal and contribution.status in (C.ACTIVE, C.PAST_DUE):
+            amount = from_minor_units(invoice["amount_due"], invoice["currency"])
+            if mark_past_due(actor=ACTOR, contribution_id=contribution.pk, invoice_id=invoice["id"], amount=amount):
+                return f"past due {contribution.reference} ({invoice['id']})"
     return ""  # an unpaid renewal adds no payment; the subscription's end (deleted) is what cancels
 
 
@@ -554,7 +580,7 @@ def apply_subscription(subscription) -> str:
         return ""
     # Stripe says why it ended a subscription; "payment_failed" is a card that failed its renewals, not a choice.
     lapsed = (subscription.get("cancellation_details") or {}).get("reason") == "payment_failed"
-    if contribution.status in (C.PENDING, C.FAILED, C.ACTIVE) and cancel_contribution(
+    if contribution.status in (C.PENDING, C.FAILED, C.ACTIVE, C.PAST_DUE) and cancel_contribution(
         actor=ACTOR,
         contribution_id=contribution.pk,
         reason=f"stripe subscription {subscription['status']}",

@@ -120,7 +120,7 @@ def test_a_renewal_whose_event_was_lost_is_added_by_reconcile_once(localstripe):
     assert succeeded(contribution) == [Decimal("7.50"), Decimal("7.50")]
 
 
-def test_a_declined_renewal_adds_no_payment_and_the_gift_stays_active_until_stripe_ends_it(client, localstripe):
+def test_a_declined_renewal_adds_no_payment_and_the_gift_is_past_due_until_stripe_ends_it(client, localstripe):
     _provider, contribution = subscribed(localstripe, amount="5")
     # the card on file starts to decline (expired, blocked): a card that attaches fine but fails when charged
     declining = localstripe.card(CARD_DECLINED_ON_CHARGE)
@@ -134,15 +134,17 @@ def test_a_declined_renewal_adds_no_payment_and_the_gift_stays_active_until_stri
     assert invoice["status"] == "open" and invoice["amount_paid"] == 0
     # Stripe says so with invoice.payment_failed; localstripe sends no event for an invoice it fails to charge, so the
     # test signs the one Stripe would send (the handler re-fetches the invoice from the API either way)
-    assert deliver(client, failed_invoice_event(invoice.id)).content == b"nothing to change"
+    # the contribution is past due (its supporter is told: tests/support/test_dunning.py), and still runs
+    assert deliver(client, failed_invoice_event(invoice.id)).content.decode().startswith("past due ")
+    assert deliver(client, failed_invoice_event(invoice.id)).content == b"duplicate"
     for event in localstripe.events():  # and whatever localstripe did send changes nothing either
         assert deliver(client, event).status_code == 200
     assert reconcile() == ["0 change(s)."]
     assert succeeded(contribution) == [Decimal("5.00")]
     assert not Payment.objects.filter(contribution=contribution).exclude(status="succeeded").exists()
-    # Stripe retries on its own schedule with the card on file (or a new one): the promise stands, and counts in the
-    # gap, until Stripe gives up and ends the subscription
-    assert Contribution.objects.get(pk=contribution.pk).status == "active"
+    # Stripe retries on its own schedule with the card on file (or a new one): the promise stands, past due, until a
+    # retry pays it or Stripe gives up and ends the subscription
+    assert Contribution.objects.get(pk=contribution.pk).status == "past_due"
 
     # Stripe gives up and deletes the subscription: the contribution ends, its payment stays
     localstripe.api.Subscription.delete(contribution.provider_subscription_id)
@@ -259,12 +261,16 @@ def test_a_declining_card_replaced_lets_the_next_renewal_through(client, localst
     assert deliver(client, failed_invoice_event(declined.id)).status_code == 200
     assert succeeded(contribution) == [Decimal("5.00")]
 
-    assert new_card(fixtures.CARD_OK)
+    assert Contribution.objects.get(pk=contribution.pk).status == "past_due"
+
+    assert new_card(fixtures.CARD_OK)  # the unpaid renewal is charged to the new card at once
+    assert localstripe.api.Invoice.retrieve(declined.id)["status"] == "paid"
+    assert succeeded(contribution) == [Decimal("5.00"), Decimal("5.00")]
+    assert Contribution.objects.get(pk=contribution.pk).status == "active"
     paid = bill_renewal(localstripe, contribution)
     assert paid["status"] == "paid"
     deliver(client, event_for(localstripe, "invoice.payment_succeeded", paid.id))
-    assert succeeded(contribution) == [Decimal("5.00"), Decimal("5.00")]
-    assert Contribution.objects.get(pk=contribution.pk).status == "active"
+    assert succeeded(contribution) == [Decimal("5.00")] * 3
 
 
 def test_a_card_is_replaced_only_with_a_setup_of_its_own_customer(localstripe):

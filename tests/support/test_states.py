@@ -31,8 +31,12 @@ ALLOWED_CONTRIBUTION_MOVES = {
     ("failed", "active"),
     ("failed", "completed"),
     ("failed", "cancelled"),
+    ("active", "past_due"),
     ("active", "cancelled"),
     ("active", "refunded"),
+    ("past_due", "active"),
+    ("past_due", "cancelled"),
+    ("past_due", "refunded"),
     ("completed", "refunded"),
     ("cancelled", "refunded"),
 }
