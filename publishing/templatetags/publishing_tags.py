@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import formats, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -138,6 +139,7 @@ def article_json_ld(article, bylines, image_url=""):
             "@type": "NewsMediaOrganization",
             "name": settings.WAGTAIL_SITE_NAME,
             "url": settings.CANONICAL_URL + "/",
+            "logo": {"@type": "ImageObject", "url": absolute_url(static("img/favicon.png"))},
         },
         "isAccessibleForFree": True,
     }
