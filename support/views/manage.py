@@ -49,6 +49,7 @@ from support.actions.manage import (
     stop_recurring,
 )
 from support.cards import state as card_state
+from support.dunning.actions import set_do_not_contact
 from support.models import Supporter
 from support.receipts import (
     FREQUENCY_LABELS,
@@ -80,6 +81,8 @@ DONE_MESSAGES = {
     "amount_card": _("The new amount is set: your card will be charged it from the next payment on."),
     "card": _("Your new card is saved: it will pay the next payments."),
     "unchanged": _("Nothing has changed."),
+    "quiet": _("We will send you no more notices or reminders, only receipts and the links you ask for."),
+    "contact": _("We will send you notices before a renewal and reminders when a payment fails."),
 }
 
 
@@ -204,6 +207,8 @@ def _contributions_page(request, token, link, supporter, *, status=200, message=
         "notice": notice,
         "error_for": error_for,
         "erase_token": form_token(link, "erase"),
+        "do_not_contact": supporter.do_not_contact,
+        "contact_token": form_token(link, "contact"),
     }
     return _render(request, "support/manage_contributions.html", context, language=language, status=status)
 
@@ -238,7 +243,7 @@ def manage_link(request, token):
     contribution_id = _contribution_id(data.get("contribution")) if action in ("cancel", "amount") else None
     with translation.override(link.language):
         try:
-            if action not in ("cancel", "amount", "erase", "erase_confirmed"):
+            if action not in ("cancel", "amount", "erase", "erase_confirmed", "contact"):
                 raise BadLink(_("This form has expired or was changed. Please open the page again and repeat."))
             check_form_token(data.get("form_token", ""), link, action, contribution_id)
             if action == "erase":  # the first click only asks to be sure
@@ -247,6 +252,10 @@ def manage_link(request, token):
             if action == "erase_confirmed":
                 erase_supporter(actor=Actor.reader(), supporter_id=supporter.pk)
                 return _outcome_page(request, "erased", language=link.language)
+            if action == "contact":  # "don't contact me", or contact again
+                quiet = data.get("quiet", "") == "1"
+                changed = set_do_not_contact(actor=Actor.reader(), supporter_id=supporter.pk, quiet=quiet)
+                return _done(token, ("quiet" if quiet else "contact") if changed else "unchanged")
             if action == "cancel":
                 method = supporter.contributions.filter(pk=contribution_id).values_list("method", flat=True).first()
                 changed = stop_recurring(

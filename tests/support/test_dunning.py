@@ -267,3 +267,24 @@ def test_a_bad_or_made_up_notice_link_gets_a_clear_page(client):
         assert response.status_code in (400, 404)
         assert response.status_code != 500
     assert "not valid" in client.get("/support/notice/nonsense/").content.decode()
+
+
+def test_the_manage_page_offers_dont_contact_me_and_keeps_the_choice(client, localstripe):
+    contribution = subscribed(localstripe)
+    from support.receipts import manage_token
+
+    token = manage_token(contribution.supporter)
+    page = client.get(f"/support/manage/{token}/").content.decode()
+    assert "data-contact-form" in page
+    assert "t contact me" in page
+    button = form_token(read_manage_link(token), "contact")
+    done = client.post(f"/support/manage/{token}/", {"action": "contact", "form_token": button, "quiet": "1"})
+    assert done.status_code == 303 and done["Location"].endswith("?done=quiet")
+    contribution.supporter.refresh_from_db()
+    assert contribution.supporter.do_not_contact
+    assert "Send me notices and reminders again" in client.get(f"/support/manage/{token}/").content.decode()
+    forged = client.post(f"/support/manage/{token}/", {"action": "contact", "form_token": "forged", "quiet": "0"})
+    assert forged.status_code == 400
+    contribution.supporter.refresh_from_db()
+    assert contribution.supporter.do_not_contact
+    assert AuditEntry.objects.filter(action="supporter.contact_choice").count() == 1
