@@ -288,3 +288,14 @@ def test_the_manage_page_offers_dont_contact_me_and_keeps_the_choice(client, loc
     contribution.supporter.refresh_from_db()
     assert contribution.supporter.do_not_contact
     assert AuditEntry.objects.filter(action="supporter.contact_choice").count() == 1
+
+
+def test_the_scheduler_runs_the_reminders(client, localstripe, mailbox, django_capture_on_commit_callbacks, settings):
+    assert "send_supporter_notices" in settings.SCHEDULED_COMMANDS
+    contribution = subscribed(localstripe)
+    failed_renewal(client, localstripe, contribution, django_capture_on_commit_callbacks)
+    mailbox.wait_for(1)
+    settings.SCHEDULED_COMMANDS = ["send_supporter_notices"]
+    with at(1):
+        call_command("run_scheduler", "--once")
+    assert mailbox.wait_for(2)[1]["Subject"] == "A reminder about your regular contribution"
