@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.actions import Actor, after_commit, record
 from core.email_address import canonical_email
-from newsletters.models import Delivery, Issue, Membership, NewsletterList, Subscriber
+from newsletters.models import Delivery, Issue, Membership, NewsletterList, Subscriber, recipients
+from newsletters.signals import issue_started
 from newsletters.subscriptions import (
     BadLink,
     SubscribeError,
@@ -194,24 +195,13 @@ def schedule_issue(*, actor: Actor, issue_id: int, send_at=None) -> Issue:
     return _start(actor, issue, now)
 
 
-def recipients(issue):
-    """Confirmed addresses on the issue's list in its language."""
-    return Subscriber.objects.filter(
-        confirmed_at__isnull=False,
-        language=issue.language,
-        memberships__list=issue.list,
-        memberships__confirmed=True,
-    )
-
-
 def _start(actor, issue, now):
     issue.status, issue.started_at, issue.send_at = Issue.Status.SENDING, now, issue.send_at or now
     issue.recipients = recipients(issue).count()
     issue.save(update_fields=["status", "started_at", "send_at", "recipients"])
     record(actor=actor, action="newsletter.issue_started", subject=issue, recipients=issue.recipients)
-    from newsletters.jobs import send_issue_batch
-
-    after_commit(send_issue_batch.enqueue, issue.pk)
+    # the sending itself is a task above the actions (newsletters/jobs.py), which listens for this
+    after_commit(issue_started.send, sender=Issue, issue_id=issue.pk)
     return issue
 
 

@@ -6,3 +6,6 @@ class NewslettersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "newsletters"
     verbose_name = _("Newsletters")
+
+    def ready(self):
+        from newsletters import jobs  # noqa: F401  (queues an issue's first batch when it starts)

@@ -103,3 +103,13 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.issue_id}→{self.subscriber_id}"
+
+
+def recipients(issue):
+    """Confirmed addresses on the issue's list in its language."""
+    return Subscriber.objects.filter(
+        confirmed_at__isnull=False,
+        language=issue.language,
+        memberships__list=issue.list,
+        memberships__confirmed=True,
+    )

@@ -19,7 +19,7 @@ from django.core.mail import get_connection
 from django.utils import timezone
 
 from newsletters.mail import compose
-from newsletters.models import Delivery, Issue
+from newsletters.models import Delivery, Issue, recipients
 
 TRANSIENT = (smtplib.SMTPException, OSError)
 
@@ -59,7 +59,6 @@ def _send_one(connection, message) -> None:
 
 
 def pending(issue, limit: int):
-    from newsletters.actions import recipients
 
     logged = Delivery.objects.filter(issue=issue).values("subscriber_id")
     return list(recipients(issue).exclude(pk__in=logged).order_by("pk").only("pk", "email", "token")[:limit])
