@@ -24,6 +24,7 @@ from wagtail.admin.auth import permission_denied
 from core.money import CURRENCIES
 from support.admin_page import AdminPage
 from support.admin_views import chosen_campaign
+from support.dunning.figures import recovery_table
 from support.models import Campaign
 from support.revenue import charts
 from support.revenue.attribution import attribution
@@ -138,6 +139,7 @@ def build(selection: Selection, campaigns, *, now=None) -> dict:
         *attribution_tables(found, asks),
         history_table(history),
         cohort_table(retention),
+        recovery_table(months=HISTORY_MONTHS, currency=selection.currency, now=now),
     ]
     missing = sorted(set(figures.missing) | set(found.missing) | set(history.missing))
     return {"figures": figures, "previous": previous, "history": history, "tables": tables, "missing": missing}

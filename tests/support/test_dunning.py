@@ -299,3 +299,27 @@ def test_the_scheduler_runs_the_reminders(client, localstripe, mailbox, django_c
     with at(1):
         call_command("run_scheduler", "--once")
     assert mailbox.wait_for(2)[1]["Subject"] == "A reminder about your regular contribution"
+
+
+def test_the_dashboard_counts_failed_renewals_recovered_and_the_mrr_saved(
+    client, localstripe, mailbox, django_capture_on_commit_callbacks
+):
+    from support.dunning.figures import recovery_table
+    from support.revenue.tables import to_csv
+
+    recovered = subscribed(localstripe)
+    lost = subscribed(localstripe, email="lost.card.41c9@example.org")
+    invoice_id, _answer = failed_renewal(client, localstripe, recovered, django_capture_on_commit_callbacks)
+    failed_renewal(client, localstripe, lost, django_capture_on_commit_callbacks)
+    api = localstripe.api
+    card = localstripe.card()
+    api.PaymentMethod.attach(card, customer=recovered.provider_customer_id)
+    api.Customer.modify(recovered.provider_customer_id, invoice_settings={"default_payment_method": card})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert get_provider("card").retry_invoice(recovered, invoice_id).startswith("recorded renewal #")
+
+    table = recovery_table(months=3, currency="EUR")
+    assert [row[1:4] for row in table.rows] == [[0, 0, Decimal("0")], [0, 0, Decimal("0")], [2, 1, Decimal("50.0")]]
+    assert table.rows[-1][4] == Money(Decimal("5"), "EUR")
+    assert "2,1,50.0,5.00" in to_csv(table).replace('"', "")
+    assert recovery_table(months=1, currency="USD").rows[0][1] == 0
