@@ -10,6 +10,7 @@ class SupportConfig(AppConfig):
 
         from core import slots
         from support import signals  # noqa: F401  (page-cache invalidation on campaign changes)
+        from support.dunning import tasks  # noqa: F401  (a failed renewal's first mail)
         from support.providers.registry import check_payment_providers
         from support.surfaces import (
             render_after_paragraph,

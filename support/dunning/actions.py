@@ -7,6 +7,7 @@ from django.utils import timezone
 from core.actions import Actor, after_commit, record
 from core.errors import MissingRow
 from core.money import Money
+from support.dunning.signals import renewal_failed
 from support.models import Contribution, Dunning
 from support.models.tallies import locked_as_loaded
 from support.states import C, move_locked_contribution, only_row
@@ -40,9 +41,8 @@ def mark_past_due(*, actor: Actor, contribution_id: int, invoice_id: str, amount
         failed_at=timezone.now(),
     )
     record(actor=actor, action="contribution.past_due", subject=contribution, was=was, dunning=dunning.pk)
-    from support.dunning.tasks import send_dunning_mail
-
-    after_commit(send_dunning_mail.enqueue, dunning.pk)
+    # the first mail is a task above the actions (support/dunning/tasks.py), which listens for this
+    after_commit(renewal_failed.send, sender=Dunning, dunning_id=dunning.pk)
     return True
 
 
