@@ -329,7 +329,8 @@ def audit_tree(root, *, own_hosts=frozenset(), feed_hosts=frozenset()):
 def markup_problems(html, where="html"):
     """Markup that fails readers at Tor Browser's Safest level, where SVG, MathML and web fonts are off.
 
-    Every ``<img>`` has ``alt`` (empty only on a decorative image marked ``role=presentation``); no ``<math>``; no
+    Every ``<img>`` has ``alt`` (empty on a decorative image, which then carries no ``role``: HTML says the empty alt
+    alone makes it decorative); no ``<math>``; no
     inline ``<svg>`` unless a text label goes with it (its own ``aria-label`` or ``<title>``, or text beside it in the
     same element); no ``@font-face`` in inline CSS.
     """
@@ -340,8 +341,11 @@ def markup_problems(html, where="html"):
     for img in soup.find_all("img"):
         if not img.has_attr("alt"):
             problems.append(f"{where}: <img> without alt: {img.get('src')}")
-        elif not img["alt"].strip() and img.get("role") not in ("presentation", "none"):
-            problems.append(f"{where}: <img> with empty alt but no role=presentation: {img.get('src')}")
+        elif img["alt"] == "" and img.has_attr("role"):
+            # HTML: an empty alt makes an image decorative by itself, and such an image may carry no role
+            problems.append(f"{where}: <img> with empty alt and a role (the empty alt says it all): {img.get('src')}")
+        elif img["alt"] and not img["alt"].strip():
+            problems.append(f"{where}: <img> whose alt is only blank characters: {img.get('src')}")
     if soup.find("math"):
         problems.append(f"{where}: <math> (MathML is off at Safer and Safest)")
     for svg in soup.find_all("svg"):

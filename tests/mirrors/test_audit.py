@@ -174,7 +174,8 @@ def test_a_tree_is_audited_file_by_file(tmp_path):
 
 MARKUP_BROKEN_AT_SAFEST = {
     "img without alt": '<img src="/a.png">',
-    "empty alt on a meaningful image": '<img src="/a.png" alt="">',
+    "empty alt with a role": '<img src="/a.png" alt="" role="presentation">',
+    "alt of blanks alone": '<img src="/a.png" alt="  ">',
     "mathml": "<p><math><mi>x</mi></math></p>",
     "unlabelled inline svg": '<a href="/"><svg viewBox="0 0 1 1"><path d="M0 0h1v1z"/></svg></a>',
     "font-face": "<style>@font-face { font-family: X; src: url(/static/x.woff2) }</style>",
@@ -189,7 +190,7 @@ def test_markup_that_fails_at_safest_is_found(html):
 def test_markup_that_survives_safest_passes():
     html = """
     <img src="/a.png" alt="Protesters outside the court">
-    <img src="/rule.png" alt="" role="presentation">
+    <img src="/rule.png" alt="">
     <a href="/"><svg aria-hidden="true"><path d="M0 0"/></svg> Home</a>
     <svg role="img" aria-label="Chart of income"><path d="M0 0"/></svg>
     <svg><title>Logo</title><path d="M0 0"/></svg>
