@@ -8,9 +8,7 @@ message and changes nothing; no request here can produce a 500.
 from django import forms
 from django.conf import settings
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -19,6 +17,7 @@ from core.actions import Actor
 from core.client_address import client_address
 from core.email_address import EmailAddressField
 from core.onion import is_onion_request
+from core.pages import private, render_in
 from core.reading import mark_reading
 from newsletters import actions
 from newsletters.models import NewsletterList, Subscriber
@@ -44,16 +43,10 @@ def _language(value) -> str:
 
 
 def _render(request, template, context, *, language, status=200):
-    with translation.override(language):
-        response = TemplateResponse(request, template, {"language": language, **context}, status=status)
-        response.render()
-    response["Content-Language"] = language
-    return response
+    return render_in(request, template, {"language": language, **context}, language=language, status=status)
 
 
-def _private(response):
-    add_never_cache_headers(response)
-    return response
+_private = private
 
 
 def _form_page(request, form, *, language, status=200, message=""):

@@ -15,9 +15,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core.actions import Actor
 from core.errors import DomainError
 from core.money import Money, amount_for_input, parse_amount
+from core.pages import private, render_in
 from support import start_limits
 from support.actions.contributions import start_contribution
 from support.cards import starts as card_starts
@@ -55,17 +55,11 @@ from support.views.card import card_step_csp
 EXAMPLE_AMOUNT = Decimal("7.50")  # the other amount's placeholder, written the language's way: "7.50", "7,50"
 
 
-def _private(response):
-    add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate, private
-    return response
+_private = private
 
 
 def _render(request, template, context, *, language, status=200):
-    with translation.override(language):
-        response = TemplateResponse(request, template, context, status=status)
-        response.render()
-    response["Content-Language"] = language
-    return _private(response)
+    return private(render_in(request, template, context, language=language, status=status))
 
 
 def _tabs(where, frequency, currency):

@@ -23,7 +23,6 @@ import logging
 from django import forms
 from django.conf import settings
 from django.http import HttpResponseRedirect, JsonResponse
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -37,6 +36,7 @@ from core.email_address import EmailAddressField
 from core.errors import DomainError
 from core.money import AmountError, amount_for_input, parse_amount
 from core.onion import is_onion_request
+from core.pages import private, render_in
 from support.actions.contributions import erase_supporter
 from support.actions.manage import (
     OPEN_STATUSES,
@@ -95,11 +95,7 @@ def _language(value):
 
 
 def _render(request, template, context, *, language, status=200):
-    with translation.override(language):
-        response = TemplateResponse(request, template, context, status=status)
-        response.render()
-    response["Content-Language"] = language
-    add_never_cache_headers(response)  # private, no-store
+    response = private(render_in(request, template, context, language=language, status=status))
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -5,9 +5,7 @@ Thin edges: each view parses, checks, calls one action from ``support.actions.re
 
 from django import forms
 from django.conf import settings
-from django.template.response import TemplateResponse
 from django.utils import translation
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,6 +14,7 @@ from core.actions import Actor
 from core.client_address import client_address
 from core.email_address import EmailAddressField
 from core.onion import is_onion_request
+from core.pages import private, render_in
 from core.reading import mark_reading
 from support.actions.reminders import cancel_reminder, confirm_reminder, forget_address
 from support.actions.reminders import request_reminder as request_reminder_action
@@ -43,17 +42,7 @@ class ReminderForm(forms.Form):
     )
 
 
-def _render(request, template, context, *, language, status=200):
-    with translation.override(language):
-        response = TemplateResponse(request, template, context, status=status)
-        response.render()
-    response["Content-Language"] = language
-    return response
-
-
-def _private(response):
-    add_never_cache_headers(response)
-    return response
+_render, _private = render_in, private
 
 
 def _form_page(request, where: Attribution, form, *, status=200, message=""):
