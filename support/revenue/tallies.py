@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from core.actions import record
 from support.models import Contribution, GiftTally, Payment, PaymentTally, PlanTally
 from support.models.tallies import (
     GIFT_FIELDS,
@@ -92,3 +93,11 @@ def rebuild(models=None) -> tuple[int, int, int]:
 
 def _models():
     return PlanTally, GiftTally, PaymentTally, Contribution, Payment
+
+
+def rebuild_tallies(*, actor) -> tuple[int, int, int]:
+    """The named action behind ``revenue_tallies --rebuild``: :func:`rebuild`, with an audit entry (the counts only)."""
+    with transaction.atomic():
+        plans, gifts, payments = rebuild()
+        record(actor=actor, action="revenue.tallies_rebuilt", plans=plans, gifts=gifts, payments=payments)
+    return plans, gifts, payments

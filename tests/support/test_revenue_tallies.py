@@ -15,6 +15,7 @@ from django.db.models import Count, Sum
 from django.test import override_settings
 from django.utils import timezone
 
+from core.models import AuditEntry
 from support.models import Campaign, Contribution, GiftTally, Payment, PaymentTally, PlanTally
 from support.models.tallies import RUNNING, month_number
 from support.revenue.amounts import Rates
@@ -159,6 +160,8 @@ def test_a_write_around_the_models_is_found_by_the_check_and_mended_by_a_rebuild
     out = StringIO()
     call_command("revenue_tallies", "--rebuild", stdout=out)
     assert "Rebuilt the revenue tallies: 1 plan keys, 0 gift days, 0 payment keys." in out.getvalue()
+    entry = AuditEntry.objects.filter(action="revenue.tallies_rebuilt").get()
+    assert (entry.actor_kind, entry.data) == ("system", {"plans": 1, "gifts": 0, "payments": 0})
     march = month_number(STARTED)
     assert plan_tallies() == {(march, march, "EUR", "monthly"): (Decimal("99.00"), 1)}
     assert differences() == []

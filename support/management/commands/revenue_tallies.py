@@ -21,9 +21,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, rebuild=False, compact=False, **options):
+        from core.actions import Actor
         from support.models.tallies import compact as compact_tallies
-        from support.revenue.tallies import differences
-        from support.revenue.tallies import rebuild as rebuild_tallies
+        from support.revenue.tallies import differences, rebuild_tallies
 
         if compact:
             folded = compact_tallies()
@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Folded {folded} tally rows.")
             return
         if rebuild:
-            plans, gifts, payments = rebuild_tallies()
+            plans, gifts, payments = rebuild_tallies(actor=Actor.system("revenue_tallies"))
             self.stdout.write(
                 f"Rebuilt the revenue tallies: {plans} plan keys, {gifts} gift days, {payments} payment keys."
             )
