@@ -9,6 +9,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from core.money import Money
+from support.models.tallies import RECURRING
 
 
 def rates_to(currency):
@@ -34,7 +35,7 @@ def monthly_recurring_income(campaign) -> Money:
     from support.models import Contribution
 
     rows = (
-        Contribution.objects.filter(status=Contribution.Status.ACTIVE, frequency__in=("monthly", "annual"))
+        Contribution.objects.filter(status=Contribution.Status.ACTIVE, frequency__in=RECURRING)
         .values("currency", "frequency")
         .annotate(total=Sum("amount"))
     )

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.money import CURRENCY_CHOICES, Money
-from support.models.tallies import keeping_gift_tally, keeping_plan_tally
+from support.models.tallies import RECURRING, keeping_gift_tally, keeping_plan_tally
 
 FREQUENCIES = [("once", _("once")), ("monthly", _("monthly")), ("annual", _("annual"))]
 METHODS = [("card", _("card")), ("bank_transfer", _("bank transfer")), ("crypto", _("crypto"))]
@@ -107,7 +107,7 @@ class Contribution(models.Model):
 
     @property
     def is_recurring(self):
-        return self.frequency in ("monthly", "annual")
+        return self.frequency in RECURRING
 
 
 class Payment(models.Model):

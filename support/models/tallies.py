@@ -38,7 +38,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 RUNNING = -1  # the stopped month of a plan still running
-RECURRING = ("monthly", "annual")
+RECURRING = ("monthly", "annual")  # the frequencies of a regular contribution, everywhere they are asked about
 
 #: The columns a tally depends on: a save that writes none of them leaves the tallies alone.
 PLAN_FIELDS = ("frequency", "started_at", "ended_at", "currency", "amount")

@@ -9,8 +9,7 @@ from decimal import Decimal
 
 from core.money import Money
 from support.ledger import rates_to
-
-RECURRING = ("monthly", "annual")
+from support.models.tallies import RECURRING  # noqa: F401  (the revenue modules read it from here)
 
 
 def monthly_amount(amount: Decimal, frequency: str) -> Decimal:
