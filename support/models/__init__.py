@@ -1,6 +1,6 @@
 from support.models.asks import SURFACES, AskVariant
 from support.models.campaigns import PAYMENT_METHODS, Campaign, CostItem
-from support.models.dunning import Dunning, RenewalNotice
+from support.models.dunning import Dunning, RenewalNotice, WinBackMail
 from support.models.ledger import (
     AmountChange,
     Contribution,
@@ -36,4 +36,5 @@ __all__ = [
     "Reminder",
     "RenewalNotice",
     "Supporter",
+    "WinBackMail",
 ]

@@ -23,6 +23,14 @@ SURFACES = [
 ]
 COPY_FIELDS = ("heading", "body", "button_label", "secondary_text")
 RESERVED_KEYS = {"control", "holdback", "none"}
+# Who a variant is for. A win-back variant is drawn only by browsers the reader script knows were supporters and are
+# no longer (support/static/support/reader.js); it is never a surface's default, so without JavaScript the ordinary
+# ask shows.
+EVERYONE, FORMER_SUPPORTERS = "everyone", "former"
+AUDIENCES = [
+    (EVERYONE, _("Every reader")),
+    (FORMER_SUPPORTERS, _("Former supporters only (win-back)")),
+]
 
 
 def section_pages():
@@ -43,6 +51,15 @@ class AskVariant(models.Model):
     enabled = models.BooleanField(_("on"), default=True)
     is_default = models.BooleanField(
         _("default"), default=False, help_text=_("Shown when the reader's browser runs no JavaScript.")
+    )
+    audience = models.CharField(
+        _("shown to"),
+        max_length=10,
+        choices=AUDIENCES,
+        default=EVERYONE,
+        help_text=_(
+            "Win-back: only browsers that gave before and whose contribution ended since (known in the browser alone)."
+        ),
     )
     weight = models.PositiveSmallIntegerField(
         _("weight"),
@@ -81,6 +98,7 @@ class AskVariant(models.Model):
             [
                 FieldRowPanel([FieldPanel("campaign"), FieldPanel("surface"), FieldPanel("key")]),
                 FieldRowPanel([FieldPanel("enabled"), FieldPanel("is_default"), FieldPanel("weight")]),
+                FieldPanel("audience"),
                 FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
             ],
             heading=_("Experiment"),
@@ -123,6 +141,10 @@ class AskVariant(models.Model):
             errors["reads_line"] = _("Unknown placeholder {%(name)s}.") % {"name": reads_unknown[0]}
         if self.key in RESERVED_KEYS:
             errors["key"] = _("“%(key)s” is reserved; choose another key.") % {"key": self.key}
+        if self.audience == FORMER_SUPPORTERS and self.is_default:
+            errors["is_default"] = _(
+                "A win-back variant cannot be the default: readers without JavaScript see the ordinary ask."
+            )
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             errors["ends_at"] = _("The end must come after the start.")
         if errors:

@@ -1,5 +1,6 @@
 """Keeping supporters: a failed renewal followed until it is paid or ends (:class:`Dunning`), and the notice sent
-before an annual contribution renews (:class:`RenewalNotice`). Neither row holds an address: the mail goes to the
+before an annual contribution renews (:class:`RenewalNotice`), and the one mail asking a former supporter back
+(:class:`WinBackMail`). Neither row holds an address: the mail goes to the
 contribution's supporter."""
 
 from django.db import models
@@ -31,6 +32,21 @@ class Dunning(models.Model):
 
     def __str__(self):
         return f"Failed renewal #{self.pk} of contribution #{self.contribution_id}"
+
+
+class WinBackMail(models.Model):
+    """The one mail asking a former supporter back, a quiet period after their contribution ended: one per
+    contribution, ever."""
+
+    contribution = models.OneToOneField("support.Contribution", on_delete=models.CASCADE, related_name="win_back_mail")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("win-back mail")
+        verbose_name_plural = _("win-back mails")
+
+    def __str__(self):
+        return f"Win-back mail of contribution #{self.contribution_id}"
 
 
 class RenewalNotice(models.Model):
