@@ -6,7 +6,7 @@
 * **Contributors** write and edit drafts and upload images; publishing needs an editor, through the approval workflow.
 * **Revenue** reads the campaigns and the ask statistics, sees every contribution (card ones too), confirms
   the money that arrived (or marks a payment as failed) and imports bank statements (``support.view_contribution``,
-  ``support.view_payment``, ``support.change_payment``: see ``support/admin_contributions.py``); it publishes nothing.
+  ``support.view_payment``, ``support.change_payment``: see ``support/admin/contributions.py``); it publishes nothing.
   Editors do not handle money.
 """
 

@@ -9,17 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
-from support.admin_contributions import (
+from support.admin.ask_stats import AskStatsView, can_view_stats
+from support.admin.card_payments import CardPaymentsView, ResumeCardPaymentsView
+from support.admin.contributions import (
     ConfirmPaymentView,
     ContributionDetailView,
     ContributionListView,
     FailPaymentView,
-    StatementImportView,
     can_confirm_payments,
     can_view_contributions,
 )
-from support.admin_views import AskStatsView, can_view_stats
-from support.cards.admin import CardPaymentsView, ResumeCardPaymentsView
+from support.admin.statements import StatementImportView
 from support.revenue.dashboard import RevenueDashboardView, RevenueTableCSVView, can_view_revenue
 
 support_menu = Menu(register_hook_name="register_support_menu_item", construct_hook_name="construct_support_menu")
@@ -49,7 +49,7 @@ def register_ask_stats_menu_item():
 
 
 # --- Bank transfers and crypto: the contributions staff confirm by hand, and the bank statement import
-# (support/admin_contributions.py; the Revenue role and superusers).
+# (support/admin/contributions.py and statements.py; the Revenue role and superusers).
 
 
 class ContributionsMenuItem(MenuItem):
@@ -99,7 +99,8 @@ def register_statement_import_menu_item():
     )
 
 
-# --- Card payments: the card-testing breaker's state, and resuming card payments early (support/cards/admin.py).
+# --- Card payments: the card-testing breaker's state, and resuming card payments early
+# (support/admin/card_payments.py).
 
 
 class CardPaymentsMenuItem(MenuItem):

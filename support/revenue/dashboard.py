@@ -22,8 +22,8 @@ from django.views.generic import View
 from wagtail.admin.auth import permission_denied
 
 from core.money import CURRENCIES
-from support.admin_page import AdminPage
-from support.admin_views import chosen_campaign
+from support.admin.ask_stats import chosen_campaign
+from support.admin.page import AdminPage
 from support.dunning.figures import recovery_table
 from support.models import Campaign
 from support.revenue import charts

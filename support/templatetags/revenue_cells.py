@@ -9,7 +9,7 @@ from django.utils import formats
 from django.utils.html import format_html
 
 from core.money import Money
-from support.admin_views import rate_cell
+from support.admin.ask_stats import rate_cell
 from support.revenue.tables import CohortCell
 from support.stats import Rate
 

@@ -140,7 +140,7 @@ def test_bad_filters_get_a_message_and_the_defaults(revenue, query, message):
 
 
 def test_the_list_pages_through_many(revenue, monkeypatch):
-    monkeypatch.setattr("support.admin_contributions.PER_PAGE", 2)
+    monkeypatch.setattr("support.admin.contributions.PER_PAGE", 2)
     made = [start().reference for _ in range(5)]
     first = revenue.get(LIST_URL)
     assert listed(first)[:2] == listed(first) and len(listed(first)) == 2

@@ -513,7 +513,7 @@ def test_a_preview_is_only_good_for_the_person_who_made_it(revenue, db):
 def test_an_expired_preview_imports_nothing(revenue, monkeypatch):
     gift = start("25")
     token = preview_token(upload(revenue, f"date,amount,currency,description\n2026-03-02,25,EUR,{gift.reference}\n"))
-    monkeypatch.setattr("support.admin_contributions.PREVIEW_MAX_AGE", -1)
+    monkeypatch.setattr("support.admin.statements.PREVIEW_MAX_AGE", -1)
     response = revenue.post(IMPORT_URL, {"preview": token})
     assert response.status_code == 400 and "expired" in response.content.decode()
     assert status_of(gift) == ("pending", ["pending"])

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from core.actions import Actor
 from core.models import AuditEntry
-from support.admin_contributions import AdminPage, can_confirm_payments
+from support.admin.contributions import AdminPage, can_confirm_payments
 from support.cards import state
 from support.cards.actions import resume_card_payments
 

@@ -14,7 +14,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from support.admin_page import AdminPage
+from support.admin.page import AdminPage
 from support.arms import HOLDBACK
 from support.models import SURFACES, Campaign
 from support.stats import DEFAULT_PERIOD_DAYS, PERIOD_CHOICES, Rate, campaign_stats, period_ending

@@ -1,7 +1,7 @@
 """Contributions in the Wagtail admin: the bank transfers and crypto waiting for money (the default list), every
 contribution by method (card included) and status, found by reference or a provider's id; one contribution's page
-with its history and, for bank transfer and crypto, “Confirm money received” and “Mark as failed”; and the bank
-statement import.
+with its history and, for bank transfer and crypto, “Confirm money received” and “Mark as failed”. (The bank
+statement import is ``support.admin.statements``.)
 
 Who may do what (superusers always may):
 
@@ -10,19 +10,15 @@ Who may do what (superusers always may):
 
 The newsroom's Revenue role holds both (``publishing/roles.py``); Editors and Contributors hold neither.
 
-Views are thin: they parse, check access, call one action (``support.actions.offline_payments``,
-``support.actions.bank_statements``) with ``Actor.staff(user)``, and render. Bad ids are a 404, bad filters a message
-and a 400, a repeated or stale form a message — never a 500. Supporters' addresses are shown nowhere.
-"""
+Views are thin: they parse, check access, call one action (``support.actions.offline_payments``) with
+``Actor.staff(user)``, and render. Bad ids are a 404, bad filters a message and a 400, a repeated or stale form a
+message — never a 500. Supporters' addresses are shown nowhere."""
 
-import datetime as dt
 import re
-from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -36,12 +32,11 @@ from django.utils.translation import gettext_lazy
 from core.actions import Actor
 from core.errors import DomainError
 from core.models import AuditEntry
-from support.actions.bank_statements import OUTCOMES, ImportReport, import_bank_statement
 from support.actions.offline_payments import OFFLINE_METHODS, confirm_offline_payment, fail_offline_payment
-from support.admin_page import AdminPage as BaseAdminPage
+from support.admin.page import AdminPage as BaseAdminPage
 from support.cards.state import card_paused
 from support.models import Contribution, Payment
-from support.statements import MAX_BYTES, MAX_LINES, StatementError, StatementLine, find_references, read_statement
+from support.statements import find_references
 
 VIEW_PERMISSION = "support.view_contribution"
 CONFIRM_PERMISSION = "support.change_payment"
@@ -60,9 +55,6 @@ METHOD_CHOICES = [
 PROVIDER_ID = re.compile(r"^(?:pi|ch|cus|sub|in|seti)_[A-Za-z0-9]{4,}$")
 OPEN_PAYMENT = (Payment.Status.CREATED, Payment.Status.PENDING)
 LARGEST_ID = 2**63 - 1  # beyond a bigint: no such row (and PostgreSQL would refuse the query)
-# A statement preview is confirmed within this time, by the person who uploaded it.
-PREVIEW_MAX_AGE = 60 * 60
-PREVIEW_SALT = "support.statement-preview"
 
 
 def can_view_contributions(user):
@@ -348,110 +340,3 @@ class FailPaymentView(PaymentActionView):
 
     def act(self, actor, payment_id, data):
         return fail_offline_payment(actor=actor, payment_id=payment_id, reason=data["reason"])
-
-
-# --- the bank statement import
-
-
-class StatementUploadForm(forms.Form):
-    statement = forms.FileField(
-        label=gettext_lazy("Bank statement (CSV)"),
-        help_text=gettext_lazy(
-            "Columns: date, amount, currency, description (separated by ; or ,). UTF-8, at most 2 MB and 10,000 lines."
-        ),
-    )
-
-
-def pack_preview(parsed_lines, malformed, user):
-    """The parsed statement, signed for the person who previewed it: confirming needs no second upload and carries
-    no description (no payer's name) — only dates, amounts, currencies and references."""
-    payload = {
-        "lines": [
-            [line.line, line.date.isoformat(), str(line.amount), line.currency, line.references, line.general_gift]
-            for line in parsed_lines
-        ],
-        "malformed": malformed,
-    }
-    return signing.dumps(payload, salt=f"{PREVIEW_SALT}:{user.pk}", compress=True)
-
-
-def unpack_preview(token, user):
-    payload = signing.loads(token, salt=f"{PREVIEW_SALT}:{user.pk}", max_age=PREVIEW_MAX_AGE)
-    lines = [
-        StatementLine(number, dt.date.fromisoformat(date), Decimal(amount), currency, tuple(references), *gift)
-        for number, date, amount, currency, references, *gift in payload["lines"]
-    ]
-    return lines, [tuple(item) for item in payload["malformed"]]
-
-
-def report_sections(report: ImportReport):
-    return [
-        {"key": key, "label": label, "items": report.outcomes[key], "count": len(report.outcomes[key])}
-        for key, label in OUTCOMES
-    ]
-
-
-class StatementImportView(AdminPage):
-    template_name = "support/admin/statement_import.html"
-    page_title = gettext_lazy("Import a bank statement")
-    header_icon = "upload"
-    permission_check = staticmethod(can_confirm_payments)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("support_contributions"), "label": _("Contributions")},
-            {"url": "", "label": self.get_page_title()},
-        ]
-
-    def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.get_context_data(form=StatementUploadForm()))
-
-    def post(self, request, *args, **kwargs):
-        if "preview" in request.POST:
-            return self.import_previewed(request)
-        form = StatementUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.refuse(form, None)
-        upload = form.cleaned_data["statement"]
-        if upload.size > MAX_BYTES:
-            return self.refuse(form, _("The file is larger than %(limit)s MB. Export a shorter period.") % {"limit": 2})
-        try:
-            parsed = read_statement(upload.read(MAX_BYTES + 1))
-        except StatementError as error:
-            return self.refuse(form, error.message)
-        report = import_bank_statement(
-            actor=Actor.staff(request.user), rows=parsed.lines, malformed=parsed.malformed, dry_run=True
-        )
-        context = self.get_context_data(
-            form=StatementUploadForm(),
-            report=report,
-            sections=report_sections(report),
-            preview=pack_preview(parsed.lines, parsed.malformed, request.user),
-            file_name=upload.name[:80],
-        )
-        return self.render_to_response(context)
-
-    def import_previewed(self, request):
-        try:
-            lines, malformed = unpack_preview(request.POST.get("preview", ""), request.user)
-        except (signing.BadSignature, ValueError, TypeError, KeyError, ArithmeticError):
-            # Expired (SignatureExpired is a BadSignature), tampered with, or previewed by someone else.
-            return self.refuse(
-                StatementUploadForm(),
-                _("The preview has expired or is not valid. Upload the statement again; nothing was imported."),
-            )
-        report = import_bank_statement(actor=Actor.staff(request.user), rows=lines, malformed=malformed)
-        messages.success(
-            request,
-            _("Statement imported: %(recorded)s payments recorded, %(lines)s lines read.")
-            % {"recorded": report.recorded, "lines": report.lines},
-        )
-        context = self.get_context_data(
-            form=StatementUploadForm(), report=report, sections=report_sections(report), imported=True
-        )
-        return self.render_to_response(context)
-
-    def refuse(self, form, message):
-        context = self.get_context_data(form=form, problem=message, max_lines=f"{MAX_LINES:,}")
-        return self.render_to_response(context, status=400)
