@@ -404,12 +404,14 @@ LOGGING = {
 SCHEDULED_COMMANDS = env_list(
     "SCHEDULED_COMMANDS",
     "publish_scheduled,send_due_reminders,expire_card_attempts,publish_tree --refresh,sign_mirror_list,"
-    "revenue_tallies --compact,send_supporter_notices",
+    "revenue_tallies --compact,send_supporter_notices,apply_retention",
 )
 # Keeping supporters (support.dunning): the days after a failed renewal on which its reminders go out (the first mail
 # goes at once; an empty list sends no reminder), and how many days before an annual contribution renews its notice.
 DUNNING_REMINDER_DAYS = [int(day) for day in env_list("DUNNING_REMINDER_DAYS", "1,4,8")]
 ANNUAL_NOTICE_DAYS = int(env("ANNUAL_NOTICE_DAYS", "14"))
+# Days after a regular contribution ended (cancelled or lapsed) that its supporter gets the one win-back mail; 0: none.
+WINBACK_MAIL_DAYS = int(env("WINBACK_MAIL_DAYS", "0"))
 # Seconds before a mail server that does not answer is given up: sending a reminder holds its row lock meanwhile.
 EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "20"))
 
@@ -533,6 +535,13 @@ if min(OFFLINE_STARTS_PER_ADDRESS, OFFLINE_STARTS_PER_EMAIL, OFFLINE_STARTS_SITE
 CARD_ATTEMPT_EXPIRY_HOURS = int(env("CARD_ATTEMPT_EXPIRY_HOURS", "24"))
 if CARD_ATTEMPT_EXPIRY_HOURS < 1:
     raise ImproperlyConfigured("CARD_ATTEMPT_EXPIRY_HOURS must be at least 1.")
+# Retention (docs/payments.md, "Retention and erasure"; `manage.py apply_retention` in SCHEDULED_COMMANDS): the email
+# address of a checkout never paid is dropped this many days after it started (its contribution stays, anonymous, so a
+# late transfer still matches its reference); a "remind me later" nobody confirmed is deleted after its days.
+RETENTION_UNPAID_CHECKOUT_DAYS = int(env("RETENTION_UNPAID_CHECKOUT_DAYS", "60"))
+RETENTION_UNCONFIRMED_REMINDER_DAYS = int(env("RETENTION_UNCONFIRMED_REMINDER_DAYS", "7"))
+if RETENTION_UNPAID_CHECKOUT_DAYS < 1 or RETENTION_UNCONFIRMED_REMINDER_DAYS < 1:
+    raise ImproperlyConfigured("RETENTION_UNPAID_CHECKOUT_DAYS and RETENTION_UNCONFIRMED_REMINDER_DAYS are at least 1.")
 
 # --- Mirror export (mirrors/). Exports and mirror lists are signed with this Ed25519 key (minisign format):
 # MIRROR_SIGNING_KEY is its base64 32-byte seed, or MIRROR_SIGNING_KEY_FILE names a file holding it. Outside production

@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from core import snapshot
 from core.money import Money
 from support.figures import figures_for, placeholder_values
+from support.models.asks import FORMER_SUPPORTERS
 from support.placeholders import fill
 
 _CACHE_ATTRIBUTE = "_samizdat_asks"
@@ -35,6 +36,7 @@ class RenderedVariant:
     button_label: str
     secondary_text: str
     reads_line: str
+    audience: str = "everyone"  # "former": a win-back variant, drawn by the reader script for former supporters only
     # Links that carry this variant's key to the checkout (filled per surface by _attach_links).
     support_url: str = ""
     remind_url: str = ""
@@ -83,6 +85,7 @@ def _render_variant(variant, values):
         button_label=mark_safe(fill(variant.button_label, values)),  # noqa: S308
         secondary_text=mark_safe(fill(variant.secondary_text, values)),  # noqa: S308
         reads_line=mark_safe(reads),  # noqa: S308
+        audience=variant.audience,
     )
 
 
@@ -128,7 +131,9 @@ def asks_for(info, now=None):
         if _targets(variant, info):
             by_surface.setdefault(variant.surface, []).append(variant)
     for surface, candidates in by_surface.items():
-        running = [v for v in candidates if v.is_running(now)]
+        # A win-back variant is never the default: without JavaScript (or for a browser that was never a supporter)
+        # the ordinary ask shows, so a surface needs a running ordinary variant.
+        running = [v for v in candidates if v.is_running(now) and v.audience != FORMER_SUPPORTERS]
         if not running:
             continue
         default = max(running, key=lambda v: (v.is_default, v.weight, -v.pk))

@@ -5,7 +5,9 @@
   days after the failure, while the contribution is past due, its card was not replaced and nobody stopped it.
 * An annual contribution that runs (card, with a supporter) gets one notice ``ANNUAL_NOTICE_DAYS`` days or fewer
   before it renews: a year after its last payment. One notice per contribution and renewal date.
-* Nobody who chose "don't contact me" on the manage page gets either.
+* A former supporter gets one win-back mail ``WINBACK_MAIL_DAYS`` after their contribution ended, if that is on
+  (``support/dunning/winback.py``).
+* Nobody who chose "don't contact me" on the manage page gets any of them.
 
 Each mail is sent under its row's lock, and counted only once the SMTP server took it: a mail that fails is tried
 again at the next run.
@@ -120,9 +122,11 @@ def send_notice(contribution_id: int, day: dt.date) -> bool:
     return True
 
 
-def run(now=None) -> tuple[int, int]:
-    """Send what is due at ``now`` (the clock's now): (reminders sent, notices sent)."""
+def run(now=None) -> tuple[int, int, int]:
+    """Send what is due at ``now`` (the clock's now): (reminders sent, notices sent, win-back mails sent)."""
+    from support.dunning import winback
+
     now = now or timezone.now()
     reminders = sum(send_dunning(dunning_id, number=number) for dunning_id, number in due_reminders(now))
     notices = sum(send_notice(contribution_id, day) for contribution_id, day in due_notices(now))
-    return reminders, notices
+    return reminders, notices, winback.run(now)

@@ -50,6 +50,7 @@ from support.actions.manage import (
 )
 from support.cards import state as card_state
 from support.dunning.actions import set_do_not_contact
+from support.dunning.marker import browser_marker
 from support.models import Supporter
 from support.receipts import (
     FREQUENCY_LABELS,
@@ -205,6 +206,8 @@ def _contributions_page(request, token, link, supporter, *, status=200, message=
         "erase_token": form_token(link, "erase"),
         "do_not_contact": supporter.do_not_contact,
         "contact_token": form_token(link, "contact"),
+        # what the reader script keeps about this browser: a supporter's, a former supporter's, or to forget
+        "browser_marker": browser_marker(supporter, supporter.contributions.all()),
     }
     return _render(request, "support/manage_contributions.html", context, language=language, status=status)
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import support
 
 READER_SCRIPT = Path(support.__file__).parent / "static" / "support" / "reader.js"
-BUDGET_BYTES = 10_000  # uncompressed; about 4 kB gzipped
+BUDGET_BYTES = 10_500  # uncompressed; about 4 kB gzipped (10,000 until win-back asks came)
 
 
 def test_the_reader_script_keeps_its_size_budget():

@@ -34,7 +34,7 @@ function until(key) { // an end time, or 0 if absent or past
 function snooze(days) {
   if (!forced && days > 0) save("snooze", Math.max(until("snooze"), Date.now() + days * DAY));
 }
-const markSupporter = () => save("supporter", Date.now() + 365 * DAY);
+const markSupporter = () => (save("supporter", Date.now() + 365 * DAY), save("former", 0));
 
 // FNV-1a + murmur3's finaliser (similar ids land far apart) → [0, 1).
 function hash(text) {
@@ -45,8 +45,10 @@ function hash(text) {
   return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }
 
-// Supporters (for a year): /support/already/ or a click on "I already support".
+// Supporters (a year) and former ones (win-back asks): marked by pages, see support/dunning/marker.py.
 if ($("[data-sz-mark-supporter]")) markSupporter();
+if ($("[data-sz-mark-former]")) save("supporter", 0), save("former", now);
+if ($("[data-sz-forget-former]")) save("former", 0);
 
 // ?ask-debug=1: what each surface shows and why, for the newsroom.
 function debug(lines) {
@@ -118,6 +120,12 @@ function show(surface, variant) {
 }
 
 const supporter = until("supporter");
+const former = !supporter && load("former", 0) > 0;
+const isBack = (v) => v.dataset.audience === "former";
+function drawable(all) { // win-back variants: for former supporters only
+  const on = all.filter(isRunning), back = on.filter(isBack);
+  return former && back.length ? back : on.filter((v) => !isBack(v));
+}
 const snoozed = until("snooze");
 const holdback = hash(id + ":holdback") * 100 < Number(data.holdback);
 let seen = load("seen", {});
@@ -146,7 +154,7 @@ for (const surface of $$("[data-ask-surface]")) {
     why = "holdback";
   } else if (snoozed) {
     why = "snoozed until " + new Date(snoozed).toISOString().slice(0, 10);
-  } else if (!variants.some(isRunning)) {
+  } else if (!drawable(variants).length) {
     why = "not running";
   } else if (times.length >= cap) {
     why = `cap ${times.length}/${cap} in ${capDays} days`;
@@ -160,7 +168,7 @@ for (const surface of $$("[data-ask-surface]")) {
       count("control:" + name, "impression");
       why = "control";
     } else {
-      show(surface, pick(variants.filter(isRunning), (bucket - control) / (1 - control)));
+      show(surface, pick(drawable(variants), (bucket - control) / (1 - control)));
       count(shown.get(surface), "impression");
       why = `cap ${times.length}/${cap}`;
     }
