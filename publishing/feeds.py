@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core import onion, snapshot
 from core.reading import mark_reading
+from publishing.languages import in_language
 from publishing.listing import attach_sections, live_articles, newest_first
 from publishing.models import ArticlePage, SectionPage, Topic
 from publishing.templatetags.publishing_tags import _existing_rendition
@@ -189,7 +190,8 @@ class ArticleFeed(Feed):
         return ", ".join(byline.author.name for byline in item.bylines.all()) or None
 
     def item_categories(self, item):
-        return [topic.name for topic in item.topics.all()]
+        # each story's tags in its own language
+        return [in_language(topic, "name", item.language) for topic in item.topics.all()]
 
     def item_extra_kwargs(self, item):
         # The same story in the RSS and Atom feeds of the site, its language, its section and its topics: a batch

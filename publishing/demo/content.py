@@ -13,6 +13,7 @@ SECTIONS = [
     {
         "slug": "news",
         "title": "News",
+        "title_ru": "Новости",
         "introduction": (
             "What is happening in Kestrava today, reported by our staff in exile and by correspondents "
             "who still work inside the country. Checked, sourced and free of advertising."
@@ -21,6 +22,7 @@ SECTIONS = [
     {
         "slug": "investigations",
         "title": "Investigations",
+        "title_ru": "Расследования",
         "introduction": (
             "Long-form reporting built on documents, data and months of work: where public money goes, "
             "who benefits, and who is left to pay for it."
@@ -29,6 +31,7 @@ SECTIONS = [
     {
         "slug": "business",
         "title": "Business",
+        "title_ru": "Экономика",
         "introduction": (
             "Prices, wages, energy and the companies that run the Kestravan economy, seen from the "
             "kitchen table as well as the boardroom."
@@ -37,6 +40,7 @@ SECTIONS = [
     {
         "slug": "opinion",
         "title": "Opinion",
+        "title_ru": "Мнения",
         "introduction": (
             "Arguments, letters and columns from our journalists and guest writers. Opinion pieces reflect "
             "the views of their authors; our reporting does not take sides."
@@ -48,71 +52,85 @@ TOPICS = [
     {
         "slug": "censorship",
         "name": "Censorship",
+        "name_ru": "Цензура",
         "description": "Blocked websites, banned books, scripts sent for approval: how the state decides what Kestravans may read, watch and say.",
     },
     {
         "slug": "press-freedom",
         "name": "Press freedom",
+        "name_ru": "Свобода прессы",
         "description": "Journalists under pressure at home and abroad, and the newsrooms that keep publishing anyway.",
     },
     {
         "slug": "courts",
         "name": "Courts",
+        "name_ru": "Суды",
         "description": "Trials, verdicts and the people who write them down. We report on court cases whose outcomes are known in advance, because the record matters.",
     },
     {
         "slug": "economy",
         "name": "Economy",
+        "name_ru": "Экономика",
         "description": "Inflation, wages, pensions and the prices that official statistics miss.",
     },
     {
         "slug": "energy",
         "name": "Energy",
+        "name_ru": "Энергетика",
         "description": "Gas, heating, hydroelectric power and who pays for them.",
     },
     {
         "slug": "environment",
         "name": "Environment",
+        "name_ru": "Экология",
         "description": "Rivers, dams, factories and the communities that live downstream.",
     },
     {
         "slug": "health",
         "name": "Health",
+        "name_ru": "Здоровье",
         "description": "Hospitals, medicines and the doctors who are leaving the regions.",
     },
     {
         "slug": "education",
         "name": "Education",
+        "name_ru": "Образование",
         "description": "Schools, teachers and what children are allowed to learn.",
     },
     {
         "slug": "elections",
         "name": "Elections",
+        "name_ru": "Выборы",
         "description": "Ballots, candidates, voter registers and the people who check them.",
     },
     {
         "slug": "technology",
         "name": "Technology",
+        "name_ru": "Технологии",
         "description": "Surveillance, circumvention tools and the companies that hold Kestravans' data.",
     },
     {
         "slug": "culture",
         "name": "Culture",
+        "name_ru": "Культура",
         "description": "Theatre, books and art made under pressure, and sometimes because of it.",
     },
     {
         "slug": "exile",
         "name": "Exile",
+        "name_ru": "Эмиграция",
         "description": "Kestravans who have left, and what it means to keep working for a country you cannot enter.",
     },
     {
         "slug": "regions",
         "name": "Regions",
+        "name_ru": "Регионы",
         "description": "Life beyond the capital: Vyshgor, Brenitsa, Kaminsk, Tallovar and the small towns in between.",
     },
     {
         "slug": "labour",
         "name": "Labour",
+        "name_ru": "Труд",
         "description": "Wages, strikes and the people who do the work.",
     },
 ]
@@ -122,6 +140,7 @@ AUTHORS = [
         "slug": "anna-belskaya",
         "name": "Anna Belskaya",
         "role": "Editor-in-chief",
+        "role_ru": "Главный редактор",
         "bio": (
             "Anna Belskaya founded Samizdat's predecessor as a two-person newsletter in Orlensk and has led the "
             "newsroom since. She moved to Lindhaven with most of the staff after the publication was declared "
@@ -132,6 +151,7 @@ AUTHORS = [
         "slug": "timur-osadchy",
         "name": "Timur Osadchy",
         "role": "Investigations editor",
+        "role_ru": "Редактор отдела расследований",
         "bio": (
             "Timur Osadchy trained as a civil engineer before turning to journalism. He leads Samizdat's "
             "investigations team and has reported on public procurement and infrastructure for twelve years."
@@ -141,6 +161,7 @@ AUTHORS = [
         "slug": "lena-korvin",
         "name": "Lena Korvin",
         "role": "Economics correspondent",
+        "role_ru": "Экономический обозреватель",
         "bio": (
             "Lena Korvin covers prices, wages and energy. She started Samizdat's monthly bread index with the "
             "help of readers in six regions."
@@ -150,6 +171,7 @@ AUTHORS = [
         "slug": "pavel-drozd",
         "name": "Pavel Drozd",
         "role": "Regional correspondent",
+        "role_ru": "Региональный корреспондент",
         "bio": (
             "Pavel Drozd is a pseudonym. Our regional correspondent still lives and works in Kestrava, travelling "
             "between Vyshgor, Kaminsk and the villages the national press no longer visits."
@@ -159,6 +181,7 @@ AUTHORS = [
         "slug": "sasha-ilyina",
         "name": "Sasha Ilyina",
         "role": "Courts and human rights reporter",
+        "role_ru": "Корреспондент по судам и правам человека",
         "bio": (
             "Sasha Ilyina has attended more than three hundred hearings in cases against journalists, activists "
             "and ordinary citizens. She writes a column on the courts for our Opinion section."
@@ -168,6 +191,7 @@ AUTHORS = [
         "slug": "daniel-holm",
         "name": "Daniel Holm",
         "role": "Technology and security reporter",
+        "role_ru": "Корреспондент по технологиям и безопасности",
         "bio": (
             "Daniel Holm writes about surveillance, censorship technology and how to get around it. Before "
             "joining Samizdat he worked as a network administrator for a Kestravan internet provider."
@@ -177,6 +201,7 @@ AUTHORS = [
         "slug": "vera-nakhimova",
         "name": "Vera Nakhimova",
         "role": "Culture editor",
+        "role_ru": "Редактор отдела культуры",
         "bio": (
             "Vera Nakhimova writes about theatre, books and the people who keep making art in Kestrava. She "
             "also edits our long reads about life in exile."
@@ -186,6 +211,7 @@ AUTHORS = [
         "slug": "marta-kveli",
         "name": "Marta Kveli",
         "role": "Data journalist",
+        "role_ru": "Дата-журналист",
         "bio": (
             "Marta Kveli builds the datasets behind Samizdat's investigations, from hospital staffing tables to "
             "voter registers, and publishes her methods so that others can check them."
@@ -194,14 +220,18 @@ AUTHORS = [
 ]
 
 LICENCES = [
-    {"name": "CC BY 4.0", "deed_url": "https://creativecommons.org/licenses/by/4.0/"},
-    {"name": "CC BY-SA 4.0", "deed_url": "https://creativecommons.org/licenses/by-sa/4.0/"},
-    {"name": "CC BY-NC 4.0", "deed_url": "https://creativecommons.org/licenses/by-nc/4.0/"},
-    {"name": "CC BY-ND 4.0", "deed_url": "https://creativecommons.org/licenses/by-nd/4.0/"},
-    {"name": "CC0 1.0", "deed_url": "https://creativecommons.org/publicdomain/zero/1.0/"},
-    {"name": "Public domain", "deed_url": "https://creativecommons.org/publicdomain/mark/1.0/"},
-    {"name": "All rights reserved", "deed_url": ""},
-    {"name": "Used with permission", "deed_url": ""},
+    {"name": "CC BY 4.0", "name_ru": "CC BY 4.0", "deed_url": "https://creativecommons.org/licenses/by/4.0/"},
+    {"name": "CC BY-SA 4.0", "name_ru": "CC BY-SA 4.0", "deed_url": "https://creativecommons.org/licenses/by-sa/4.0/"},
+    {"name": "CC BY-NC 4.0", "name_ru": "CC BY-NC 4.0", "deed_url": "https://creativecommons.org/licenses/by-nc/4.0/"},
+    {"name": "CC BY-ND 4.0", "name_ru": "CC BY-ND 4.0", "deed_url": "https://creativecommons.org/licenses/by-nd/4.0/"},
+    {"name": "CC0 1.0", "name_ru": "CC0 1.0", "deed_url": "https://creativecommons.org/publicdomain/zero/1.0/"},
+    {
+        "name": "Public domain",
+        "name_ru": "Общественное достояние",
+        "deed_url": "https://creativecommons.org/publicdomain/mark/1.0/",
+    },
+    {"name": "All rights reserved", "name_ru": "Все права защищены", "deed_url": ""},
+    {"name": "Used with permission", "name_ru": "Публикуется с разрешения", "deed_url": ""},
 ]
 
 ARTICLES = [

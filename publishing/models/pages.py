@@ -7,11 +7,12 @@ Every page here is a *reading page*: the same bytes for every reader, no cookie,
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageViewRestriction, Site
 from wagtail.search import index
@@ -20,12 +21,15 @@ from wagtail.url_routing import RouteResult
 from core import snapshot
 from core.reading import mark_reading
 from publishing.blocks import ArticleBodyBlock
-from publishing.listing import Archive, attach_sections, live_articles, newest_first
+from publishing.languages import in_language, other_languages
+from publishing.listing import FRONT_SIZE, Archive, attach_sections, live_articles, newest_first
 from publishing.models.images import NewsImage
 from publishing.models.snippets import Author, Topic
 from publishing.visibility import any_view_restrictions, is_restricted, public
 
 ARTICLE_LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
+# The fronts in other languages (/ru/, /ru/<section>/) are the home page's routes; no section may take such a slug.
+OTHER_LANGUAGE_CODES = "|".join(other_languages())
 
 
 class ReadingPageMixin:
@@ -122,40 +126,128 @@ class HomePage(ReadingPageMixin, RoutablePageMixin, Page):
                 return RouteResult(article)
         return super().route(request, path_components)
 
+    def get_language(self):
+        return getattr(self, "_serving_language", settings.LANGUAGE_CODE)
+
+    def serve(self, request, view=None, args=None, kwargs=None):
+        # The front in another language (/ru/, /ru/<section>/) renders in that language; / stays the same bytes for
+        # every reader, whatever the browser asks (no content negotiation on reading pages).
+        language = (kwargs or {}).get("language") if getattr(view, "__name__", "") in LANGUAGE_VIEWS else None
+        self._serving_language = language if language in other_languages() else settings.LANGUAGE_CODE
+        return super().serve(request, view, args, kwargs)
+
+    def get_export_paths(self):
+        # the front, then each other language's front and its section fronts
+        sections = public(SectionPage.objects.child_of(self).live()).order_by("path").values_list("slug", flat=True)
+        paths = ["/"]
+        for language in other_languages():
+            paths += [f"{language}/"] + [f"{language}/{slug}/" for slug in sections]
+        return paths
+
     @path("")
     def front(self, request):
+        return self._front(request, language=None)
+
+    @re_path(rf"^(?P<language>{OTHER_LANGUAGE_CODES})/$")
+    def front_in_language(self, request, language):
+        if language not in other_languages():
+            raise Http404("No such language")
+        return self._front(request, language=language)
+
+    @re_path(rf"^(?P<language>{OTHER_LANGUAGE_CODES})/(?P<section>[-\w]+)/$")
+    def section_in_language(self, request, language, section):
+        """A section's front in another language: its newest stories in that language."""
+        found = public(SectionPage.objects.child_of(self).live()).filter(slug=section).first()
+        if language not in other_languages() or found is None:
+            raise Http404("No such section")
+        articles = attach_sections(
+            newest_first(live_articles(ArticlePage.objects.child_of(found).filter(language=language)))[:FRONT_SIZE]
+        )
+        return self.render(
+            request,
+            template="publishing/section_page.html",
+            context_overrides={
+                "page": found,
+                "self": found,
+                "articles": articles,
+                "archive": None,
+                "archive_number": None,
+                "feed_base": f"/{language}/{found.slug}/",
+                "canonical_url": f"{settings.CANONICAL_URL}/{language}/{found.slug}/",
+                "language_alternates": language_alternates(found.url, f"/{language}/{found.slug}/", language),
+            },
+        )
+
+    def _front(self, request, *, language):
+        articles_here = live_articles() if language is None else live_articles().filter(language=language)
         lead = None
         if self.lead_article_id:
-            lead = live_articles().filter(pk=self.lead_article_id).first()
+            lead = articles_here.filter(pk=self.lead_article_id).first()
         if lead is None:
-            lead = newest_first(live_articles()).first()
+            lead = newest_first(articles_here).first()
         sections = []
         for section in public(SectionPage.objects.child_of(self).live()).order_by("path"):
-            articles = newest_first(live_articles(ArticlePage.objects.child_of(section)))
+            articles = newest_first(articles_here.filter(pk__in=ArticlePage.objects.child_of(section).values("pk")))
             if lead is not None:
                 articles = articles.exclude(pk=lead.pk)
             articles = list(articles[: self.per_section])
             for article in articles:
                 article.section = section
             if articles:
-                sections.append((section, articles))
+                here = section.url if language is None else f"/{language}/{section.slug}/"
+                sections.append((section, articles, here))
         if lead is not None:
             attach_sections([lead])
-        return self.render(request, context_overrides={"lead": lead, "sections": sections})
+        context = {"lead": lead, "sections": sections}
+        here = "/" if language is None else f"/{language}/"
+        context["canonical_url"] = settings.CANONICAL_URL + here
+        context["language_alternates"] = language_alternates("/", f"/{language or other_languages()[0]}/", language)
+        return self.render(request, context_overrides=context)
+
+
+LANGUAGE_VIEWS = {"front_in_language", "section_in_language"}
+
+
+def language_alternates(default_path, other_path, language):
+    """[(hreflang, absolute URL)] of a page in the site's language and its counterpart in another: each names both,
+    and the site's language is the x-default."""
+    other = language or other_languages()[0]
+    return [
+        (settings.LANGUAGE_CODE, settings.CANONICAL_URL + default_path),
+        (other, settings.CANONICAL_URL + other_path),
+        ("x-default", settings.CANONICAL_URL + default_path),
+    ]
 
 
 class SectionPage(ReadingPageMixin, RoutablePageMixin, Page):
     """A section (News, Opinion…): a front with the newest articles, and archive pages numbered from the oldest."""
 
+    title_ru = models.CharField(
+        _("name in Russian"), max_length=255, blank=True, help_text=_("As Russian pages show it, e.g. “Новости”.")
+    )
     introduction = models.TextField(_("introduction"), blank=True, max_length=400)
+    introduction_ru = models.TextField(_("introduction in Russian"), blank=True, max_length=400)
 
-    content_panels = Page.content_panels + [FieldPanel("introduction")]
+    content_panels = Page.content_panels + [
+        FieldPanel("title_ru"),
+        FieldPanel("introduction"),
+        FieldPanel("introduction_ru"),
+    ]
     parent_page_types = ["publishing.HomePage"]
     subpage_types = ["publishing.ArticlePage"]
 
     class Meta:
         verbose_name = _("section")
         verbose_name_plural = _("sections")
+
+    @property
+    def shown_title(self):
+        """The section's name in the language being rendered."""
+        return in_language(self, "title")
+
+    @property
+    def shown_introduction(self):
+        return in_language(self, "introduction")
 
     def clean(self):
         super().clean()
@@ -173,8 +265,15 @@ class SectionPage(ReadingPageMixin, RoutablePageMixin, Page):
     @path("")
     def front(self, request):
         archive = self.archive()
+        other = other_languages()[0]
         return self.render(
-            request, context_overrides={"articles": archive.front(), "archive": archive, "archive_number": None}
+            request,
+            context_overrides={
+                "articles": archive.front(),
+                "archive": archive,
+                "archive_number": None,
+                "language_alternates": language_alternates(self.url, f"/{other}/{self.slug}/", other),
+            },
         )
 
     @path("archive/<int:number>/")

@@ -8,6 +8,7 @@ from django.templatetags.static import static
 from django.utils import formats, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from wagtail.images.models import Filter
 from wagtail.images.shortcuts import get_rendition_or_not_found
 
@@ -26,9 +27,37 @@ def section_nav(context):
 
     def find():
         sections = public(SectionPage.objects.live().in_menu()).order_by("path")
-        return [(section.get_url(request=context.get("request")), section.title) for section in sections]
+        return [(section.get_url(request=context.get("request")), section.shown_title) for section in sections]
 
-    return snapshot.remember("section-nav", find)
+    return snapshot.remember(("section-nav", translation.get_language()), find)
+
+
+# What a card in another language than its page says of it, in the page's language.
+IN_LANGUAGE = {"en": _("In English"), "ru": _("In Russian")}
+
+
+@register.simple_tag
+def language_label(code):
+    """“In English” on a Russian page (“На английском”), said of a headline in that language."""
+    return IN_LANGUAGE.get(code) or translation.get_language_info(code)["name_translated"]
+
+
+@register.simple_tag
+def language_front(code):
+    """The front page of the language ``code``: / for the site's language, /<code>/ for the others."""
+    return "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
+
+
+@register.simple_tag
+def other_language_fronts():
+    """[(code, address, name in its own language)] of the front pages in the languages other than the one rendered:
+    / for the site's language, /<code>/ for the others."""
+    current = translation.get_language()
+    fronts = []
+    for code, _name in settings.LANGUAGES:
+        if code != current:
+            fronts.append((code, language_front(code), translation.get_language_info(code)["name_local"]))
+    return fronts
 
 
 @register.simple_tag
@@ -79,7 +108,7 @@ def article_card(context, article, show_section=False, is_lead=False):
     if show_section and getattr(article, "section", None):
         section = article.section
         kicker = format_html(
-            '<p class="card__kicker"><a href="{}">{}</a></p>', section.get_url(request=request), section.title
+            '<p class="card__kicker"><a href="{}">{}</a></p>', section.get_url(request=request), section.shown_title
         )
     return snapshot.remember_with_parts(
         ("card", article.pk, bool(is_lead), translation.get_language()),

@@ -57,18 +57,22 @@ class Command(BaseCommand):
     def load(self):
         ensure_newsroom_roles()
         licences = {
-            item["name"]: Licence.objects.get_or_create(name=item["name"], defaults={"deed_url": item["deed_url"]})[0]
+            item["name"]: Licence.objects.update_or_create(
+                name=item["name"], defaults={"name_ru": item["name_ru"], "deed_url": item["deed_url"]}
+            )[0]
             for item in content.LICENCES
         }
         authors = {
             item["slug"]: Author.objects.update_or_create(
-                slug=item["slug"], defaults={"name": item["name"], "role": item["role"], "bio": item["bio"]}
+                slug=item["slug"],
+                defaults={"name": item["name"], "role": item["role"], "role_ru": item["role_ru"], "bio": item["bio"]},
             )[0]
             for item in content.AUTHORS
         }
         topics = {
             item["slug"]: Topic.objects.update_or_create(
-                slug=item["slug"], defaults={"name": item["name"], "description": item["description"]}
+                slug=item["slug"],
+                defaults={"name": item["name"], "name_ru": item["name_ru"], "description": item["description"]},
             )[0]
             for item in content.TOPICS
         }
@@ -111,9 +115,16 @@ class Command(BaseCommand):
         section = SectionPage.objects.child_of(home).filter(slug=item["slug"]).first()
         if section is None:
             section = SectionPage(
-                title=item["title"], slug=item["slug"], introduction=item["introduction"], show_in_menus=True
+                title=item["title"],
+                title_ru=item["title_ru"],
+                slug=item["slug"],
+                introduction=item["introduction"],
+                show_in_menus=True,
             )
             home.add_child(instance=section)
+            section.save_revision().publish()
+        elif not section.title_ru:  # a demo loaded before sections had Russian names
+            section.title_ru = item["title_ru"]
             section.save_revision().publish()
         return section
 
