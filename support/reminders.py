@@ -26,8 +26,8 @@ from core.onion import site_url
 
 WHEN_DAYS = {"week": 7, "month": 30, "quarter": 91}
 DEFAULT_WHEN = "month"
-# A confirmation link works this long; an unconfirmed reminder is deleted after it.
-CONFIRM_WITHIN = dt.timedelta(days=7)
+# A confirmation link works this long; an unconfirmed reminder is deleted after it (the retention policy's setting).
+CONFIRM_WITHIN = dt.timedelta(days=settings.RETENTION_UNCONFIRMED_REMINDER_DAYS)
 # A confirmed reminder that could not be sent for this long is dropped rather than keeping the address on.
 OVERDUE_GRACE = dt.timedelta(days=7)
 

@@ -16,16 +16,19 @@ from contextvars import ContextVar
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import page_cache
 from core.actions import Actor, after_commit, record
 from core.email_address import canonical_email
 from core.errors import DomainError, MissingRow
+from core.models import AuditEntry
 from core.money import Money
 from support.dunning.actions import ended_locked, recovered_locked
 from support.models import Contribution, EndReason, Payment, Refund, Reminder, Supporter
 from support.models.ledger import FREQUENCIES, METHODS
 from support.models.tallies import locked_as_loaded
+from support.providers.registry import get_provider
 from support.reminders import email_digest
 from support.states import C, P, move_contribution, move_locked_contribution, move_payment, only_row
 from support.tasks import send_receipt
@@ -326,17 +329,75 @@ def refund_payment(*, actor: Actor, payment_id: int, provider_id=None, reason=""
     return refund
 
 
-@transaction.atomic
 def erase_supporter(*, actor: Actor, supporter_id: int) -> bool:
-    """Delete the supporter (their address) and any reminder still waiting for the same address; their
-    contributions stay as anonymous rows for accounting."""
+    """Erase a supporter: first what the card provider keeps of them (each customer of theirs deleted, and with it its
+    cards and subscriptions), then our rows — the supporter (their address) and any reminder still waiting for it are
+    deleted; their contributions and payments stay, anonymous, for accounting (amount, currency, dates, reference, the
+    provider's payment ids a bookkeeper reconciles against), with no customer id left on them or in their audit.
+
+    Raises ``DomainError``, erasing nothing, when the card provider cannot delete a customer (the supporter may try
+    again). Returns False when there is nobody to erase."""
+    customers = set(
+        Contribution.objects.filter(supporter_id=supporter_id, method="card")
+        .exclude(provider_customer_id="")
+        .values_list("provider_customer_id", flat=True)
+    )
+    if customers:
+        forget = getattr(get_provider("card"), "forget_customer", None)
+        if forget is None:
+            raise DomainError(_("Card payments are not configured, so your card details cannot be deleted yet."))
+        for customer_id in sorted(customers):
+            forget(customer_id)
+    return _erase_supporter_rows(actor=actor, supporter_id=supporter_id, customers=len(customers))
+
+
+@transaction.atomic
+def _erase_supporter_rows(*, actor: Actor, supporter_id: int, customers: int) -> bool:
     supporter = Supporter.objects.select_for_update().filter(pk=supporter_id).first()
     if supporter is None:
         return False
-    count = supporter.contributions.update(supporter=None)
+    contributions = [str(pk) for pk in supporter.contributions.values_list("pk", flat=True)]
+    count = supporter.contributions.update(supporter=None, provider_customer_id="")
+    _forget_customer_ids_in_audit(contributions)
     reminders, _by_model = Reminder.objects.filter(email_digest=email_digest(supporter.email)).delete()
     supporter.delete()
-    record(actor=actor, action="supporter.erased", contributions=count, reminders=reminders)
+    record(
+        actor=actor,
+        action="supporter.erased",
+        contributions=count,
+        reminders=reminders,
+        provider_customers_deleted=customers,
+    )
+    return True
+
+
+def _forget_customer_ids_in_audit(contribution_ids):
+    """The audit entries that remembered a provider's customer id for these contributions keep that they did, not the
+    id (which the provider's records would tie back to the person)."""
+    entries = AuditEntry.objects.select_for_update().filter(
+        subject_type="support.contribution", subject_id__in=contribution_ids, data__has_key="provider_customer_id"
+    )
+    for entry in entries:
+        entry.data["provider_customer_id"] = "erased"
+        entry.save(update_fields=["data"])
+
+
+@transaction.atomic
+def forget_unpaid_checkout(*, actor: Actor, contribution_id: int) -> bool:
+    """The retention policy for a checkout never paid (``RETENTION_UNPAID_CHECKOUT_DAYS`` after it started): its email
+    address goes — the contribution is detached from its supporter, and the supporter deleted if no other contribution
+    is theirs. The contribution itself stays as it is, anonymous, so that a late bank transfer still matches its
+    reference. Returns False, changing nothing, when a payment reached it or it has no address any more."""
+    contribution = only_row(Contribution.objects.select_for_update().filter(pk=contribution_id))
+    if contribution is None or contribution.supporter_id is None:
+        return False
+    if contribution.payments.filter(status__in=[P.SUCCEEDED, P.REFUNDED]).exists():
+        return False
+    supporter_id = contribution.supporter_id
+    contribution.supporter = None
+    contribution.save(update_fields=["supporter", "updated_at"])
+    dropped, _by_model = Supporter.objects.filter(pk=supporter_id, contributions__isnull=True).delete()
+    record(actor=actor, action="contribution.address_forgotten", subject=contribution, supporter_deleted=dropped > 0)
     return True
 
 

@@ -297,6 +297,26 @@ class StripeCard(PaymentProvider):
                     raise
         return True
 
+    # --- erasure ---------------------------------------------------------------------------------------------
+
+    def forget_customer(self, customer_id: str) -> None:
+        """Delete a customer at Stripe when its supporter erases their data: Stripe deletes its payment methods with
+        it and ends its subscriptions (whose ``customer.subscription.deleted`` events then end the contributions in
+        the ledger). A customer gone already is fine. Raises ``DomainError`` when Stripe refuses or cannot be asked,
+        so that nothing is erased on our side either and the supporter can try again."""
+        api = configure()
+        try:
+            api.Customer.delete(customer_id)
+        except stripe.InvalidRequestError as error:
+            if error.http_status != 404:
+                raise DomainError(
+                    _("The card provider refused to delete your card details. Nothing has changed.")
+                ) from None
+        except stripe.StripeError:
+            raise DomainError(
+                _("The card provider cannot be reached, so nothing has been erased yet. Please try again later.")
+            ) from None
+
     @staticmethod
     def _intent_cleared(api, intent_id) -> bool:
         """One PaymentIntent of an abandoned attempt: False if it succeeded (the ledger then says so) or may still

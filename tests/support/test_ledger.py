@@ -390,7 +390,9 @@ def test_erasing_a_supporter_leaves_their_address_nowhere(monkeypatch):
         stored = Contribution.objects.get(pk=contribution.pk)
         assert stored.supporter_id is None and stored.status in ("active", "completed")
     [entry] = audit("supporter.erased")
-    assert entry.data == {"contributions": 2, "reminders": 1} and entry.subject_id == ""
+    assert (
+        entry.data == {"contributions": 2, "reminders": 1, "provider_customers_deleted": 0} and entry.subject_id == ""
+    )
     assert erase_supporter(actor=STAFF, supporter_id=supporter.pk) is False  # again: nothing to do
     assert len(audit("supporter.erased")) == 1
 
