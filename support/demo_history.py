@@ -65,14 +65,15 @@ from support.actions.contributions import (
 )
 from support.actions.manage import change_contribution_amount, stop_recurring
 from support.actions.offline_payments import confirm_offline_payment, fail_offline_payment
-from support.models import AskVariant, Campaign, ExchangeRate, Payment
+from support.actions.rates import import_rates
+from support.models import AskVariant, Campaign, Payment
+from support.rates.demo import demo_rates
 from support.statements import StatementLine
 
 MARKER = "demo.history_loaded"
 SEED = "samizdat demo history"
 DAYS = 730  # two years
 #: Rates the newsroom set for counting other currencies towards the euro cost (kept if an editor changed them).
-RATES = {("USD", "EUR"): Decimal("0.92"), ("GBP", "EUR"): Decimal("1.17")}
 #: The demo's stories that readers answered with money (their slugs): gifts spike on the day each was published.
 BIG_STORIES = (
     "inspectorate-blocks-43-more-vpn-services",
@@ -674,9 +675,12 @@ class History:
         return f"{self.rng.getrandbits(256):064x}"
 
 
-def _set_rates():
-    for (source, target), rate in RATES.items():
-        ExchangeRate.objects.get_or_create(from_currency=source, to_currency=target, defaults={"rate": rate})
+def _set_rates(until):
+    """Business-day euro reference rates for USD and GBP over the whole history (two years, and a week before it),
+    imported as the ECB's file would be: every gift and plan of the demo has the rate of its day and month."""
+    last = timezone.localtime(until).date()
+    first = last - dt.timedelta(days=DAYS + 7)
+    import_rates(actor=Actor.system("load_demo"), rates=demo_rates(first, last), source="demo")
 
 
 def load_history(*, scale=1.0, until=None) -> Summary:
@@ -690,7 +694,7 @@ def load_history(*, scale=1.0, until=None) -> Summary:
     if until is None:
         until = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     started = time.monotonic()
-    _set_rates()
+    _set_rates(until)
     history = History(scale=scale, until=until)
     history.write()
     with transaction.atomic():

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
 from django.utils import formats, translation
+from django.utils.translation import gettext as _
 
 from core.money import Money
 from support import ledger
@@ -16,6 +17,7 @@ class Figures:
     gap: Money
     supporters: int
     percent: int  # of the monthly cost covered, 0–100 (income above cost still shows 100)
+    excluded: tuple = ()  # income left out for want of an exchange rate, as Money in its own currencies
 
 
 def percent_of(part: Decimal, whole: Decimal) -> int:
@@ -32,9 +34,20 @@ def count_in(language: str, count: int) -> str:
 
 def figures_for(campaign) -> Figures:
     cost = Money(campaign.monthly_cost, campaign.currency)
-    income = ledger.monthly_income(campaign)
+    total = ledger.monthly_income_total(campaign)
+    income = total.money
     gap = (cost - income).clamp_at_zero()
-    return Figures(cost, income, gap, ledger.supporters_count(campaign), percent_of(income.amount, cost.amount))
+    supporters = ledger.supporters_count(campaign)
+    return Figures(cost, income, gap, supporters, percent_of(income.amount, cost.amount), total.excluded)
+
+
+def excluded_text(figures, language) -> str:
+    """“excludes $25 with no exchange rate” when the income leaves money out, else empty: never silently incomplete."""
+    if not figures.excluded:
+        return ""
+    with translation.override(language):
+        amounts = ", ".join(money.format(language) for money in figures.excluded)
+        return _("excludes %(amounts)s with no exchange rate") % {"amounts": amounts}
 
 
 def placeholder_values(campaign, figures, language):
@@ -48,6 +61,7 @@ def placeholder_values(campaign, figures, language):
         "min_monthly": Money(campaign.min_monthly, campaign.currency).format(language),
         "supporters": count_in(language, figures.supporters),
         "percent": f"{figures.percent}",
+        "excluded": excluded_text(figures, language),
     }
 
 
@@ -63,5 +77,6 @@ def goal_document(campaign):
         "gap": str(figures.gap.amount),
         "percent": figures.percent,
         "supporters": figures.supporters,
+        "excluded": [{"amount": str(money.amount), "currency": money.currency} for money in figures.excluded],
         "text": placeholder_values(campaign, figures, campaign.language),
     }

@@ -6,44 +6,49 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from core.money import Money
 from support.models.tallies import RECURRING
 
 
-def rates_to(currency):
-    """{from_currency: Decimal rate} the newsroom has set for converting into ``currency``."""
-    from support.models import ExchangeRate
+def _total(currency, on=None):
+    """An empty :class:`~support.revenue.amounts.Total` into ``currency`` at the newsroom's dated rates."""
+    from support.revenue.amounts import Rates, Total
 
-    rates = {currency: Decimal(1)}
-    rates.update(ExchangeRate.objects.filter(to_currency=currency).values_list("from_currency", "rate"))
-    return rates
+    return Total(Rates.into(currency, on))
 
 
-def _convert(totals, currency):
-    """Sum {currency: amount} into ``currency`` at the newsroom's rates; currencies without a rate are left out."""
-    rates = rates_to(currency)
-    return Money(sum((amount * rates[code] for code, amount in totals.items() if code in rates), Decimal(0)), currency)
+class ArmRevenue(dict):
+    """{arm: (conversions, revenue Money)}, and the money left out of the revenue for want of a rate."""
+
+    excluded: tuple = ()
 
 
 def monthly_recurring_income(campaign) -> Money:
-    """Monthly recurring income of active contributions in the campaign's currency (annual ÷ 12).
+    """Monthly recurring income of active contributions in the campaign's currency (annual ÷ 12)."""
+    return recurring_total(campaign).money
+
+
+def recurring_total(campaign, total=None):
+    """Monthly recurring income of active contributions (annual ÷ 12), as a Total at this month's rate (the latest
+    on or before today).
 
     The newsroom's income, whichever campaign a contribution came through: every language's campaign asks to cover
     the same monthly cost, so each shows the same gap. The campaign gives the currency."""
     from support.models import Contribution
+
+    total = total if total is not None else _total(campaign.currency)
 
     rows = (
         Contribution.objects.filter(status=Contribution.Status.ACTIVE, frequency__in=RECURRING)
         .values("currency", "frequency")
         .annotate(total=Sum("amount"))
     )
-    totals = {}
     for row in rows:
-        monthly = row["total"] / 12 if row["frequency"] == "annual" else row["total"]
-        totals[row["currency"]] = totals.get(row["currency"], Decimal(0)) + monthly
-    return _convert(totals, campaign.currency)
+        total.add(row["currency"], row["total"] / 12 if row["frequency"] == "annual" else row["total"])
+    return total
 
 
 #: A one-time gift counts towards the monthly cost for this many days after it arrived, so the gap a reader sees
@@ -52,23 +57,40 @@ ONE_TIME_COUNTS_DAYS = 30
 
 
 def recent_one_time_income(campaign) -> Money:
-    """One-time gifts received in the last ``ONE_TIME_COUNTS_DAYS`` days, in the campaign's currency (refunded
-    payments no longer count: their state is no longer succeeded)."""
+    """One-time gifts received in the last ``ONE_TIME_COUNTS_DAYS`` days, in the campaign's currency."""
+    return one_time_total(campaign).money
+
+
+def one_time_total(campaign, total=None):
+    """One-time gifts received in the last ``ONE_TIME_COUNTS_DAYS`` days (refunded payments no longer count: their
+    state is no longer succeeded), each at the rate of the day it arrived."""
     from support.models import Payment
 
+    total = total if total is not None else _total(campaign.currency)
     since = timezone.now() - dt.timedelta(days=ONE_TIME_COUNTS_DAYS)
     rows = (
         Payment.objects.filter(status=Payment.Status.SUCCEEDED, succeeded_at__gte=since, contribution__frequency="once")
-        .values("currency")
+        .annotate(day=TruncDate("succeeded_at", tzinfo=timezone.get_current_timezone()))
+        .values("currency", "day")
         .annotate(total=Sum("amount"))
+        .order_by()
     )
-    return _convert({row["currency"]: row["total"] for row in rows}, campaign.currency)
+    for row in rows:
+        total.add(row["currency"], row["total"], row["day"])
+    return total
+
+
+def monthly_income_total(campaign):
+    """What covers this month's cost, as a Total: recurring income at this month's rate plus the one-time gifts of
+    the last 30 days at their days' rates. ``.money`` is the figure, ``.excluded`` what it leaves out for want of a
+    rate."""
+    return one_time_total(campaign, recurring_total(campaign))
 
 
 def monthly_income(campaign) -> Money:
     """What covers this month's cost: recurring income plus the one-time gifts of the last 30 days. The gap and the
     percent covered are computed from it."""
-    return monthly_recurring_income(campaign) + recent_one_time_income(campaign)
+    return monthly_income_total(campaign).money
 
 
 def supporters_count(campaign) -> int:
@@ -106,12 +128,33 @@ def conversions_by_arm(campaign, *, start=None, end=None) -> dict:
     if end is not None:
         contributions = contributions.filter(created_at__lt=day_start(end + dt.timedelta(days=1)))
     paid = Q(payments__status=Payment.Status.SUCCEEDED)
-    rows = contributions.values("arm", "currency").annotate(
-        total=Sum("payments__amount", filter=paid), n=Count("pk", distinct=True, filter=paid)
+    # Revenue per arm, currency and month paid: each payment at the rate of the month it was paid in.
+    from support.rates import month_rate_day
+    from support.revenue.amounts import Rates, Total
+
+    counts_rows = contributions.values("arm").annotate(n=Count("pk", distinct=True, filter=paid))
+    counts = {row["arm"]: row["n"] for row in counts_rows.order_by() if row["n"]}
+    revenue_rows = (
+        Payment.objects.filter(status=Payment.Status.SUCCEEDED, contribution__in=contributions.values("pk"))
+        .annotate(month=TruncMonth("succeeded_at", tzinfo=timezone.get_current_timezone()))
+        .values("contribution__arm", "currency", "month")
+        .annotate(total=Sum("amount"))
+        .order_by()
     )
-    counts, revenue = {}, {}
-    for row in rows.order_by():
-        if row["n"]:
-            counts[row["arm"]] = counts.get(row["arm"], 0) + row["n"]
-            revenue.setdefault(row["arm"], {})[row["currency"]] = row["total"]
-    return {arm: (n, _convert(revenue.get(arm, {}), campaign.currency)) for arm, n in counts.items()}
+    rates = Rates.into(campaign.currency)
+    totals = {}
+    for row in revenue_rows:
+        total = totals.get(row["contribution__arm"])
+        if total is None:
+            total = totals[row["contribution__arm"]] = Total(rates)
+        month = timezone.localtime(row["month"]).date() if row["month"] else rates.on
+        total.add(row["currency"], row["total"], month_rate_day(month))
+    result = ArmRevenue()
+    excluded = {}
+    for arm, n in counts.items():
+        total = totals.get(arm) or Total(rates)
+        result[arm] = (n, total.money)
+        for money in total.excluded:
+            excluded[money.currency] = excluded.get(money.currency, Decimal(0)) + money.amount
+    result.excluded = tuple(Money(amount, code) for code, amount in sorted(excluded.items()))
+    return result

@@ -174,11 +174,13 @@ class Conversions:
 
     by_arm: dict  # {arm: (conversions, revenue Money)}
     same_period: bool
+    excluded: tuple = ()  # revenue left out for want of an exchange rate, as Money in its own currencies
 
 
 def ledger_conversions(campaign, period: Period) -> Conversions:
     """The ledger's conversions per arm, limited to ``period`` when the ledger can do that (``start``/``end``)."""
-    return Conversions(ledger.conversions_by_arm(campaign, start=period.start, end=period.end), True)
+    by_arm = ledger.conversions_by_arm(campaign, start=period.start, end=period.end)
+    return Conversions(by_arm, True, getattr(by_arm, "excluded", ()))
 
 
 # --- the table
@@ -222,6 +224,7 @@ class CampaignStats:
     holdback: ArmStats
     surfaces: list = field(default_factory=list)  # SurfaceStats, in the order of SURFACE_NAMES, then unknown arms
     conversions_same_period: bool = True
+    revenue_excluded: tuple = ()  # revenue with no exchange rate into the campaign's currency, left out
 
     def arm(self, name) -> ArmStats | None:
         if name == HOLDBACK:
@@ -282,7 +285,8 @@ def build_stats(campaign, period: Period, variants, counts: dict, conversions: C
     unknown = sorted((row for row in stats.values() if row.kind == "unknown"), key=lambda r: r.arm)
     if unknown:
         surfaces.append(SurfaceStats(None, unknown))
-    return CampaignStats(campaign, period, holdback, surfaces, conversions.same_period)
+    excluded = getattr(conversions, "excluded", ())
+    return CampaignStats(campaign, period, holdback, surfaces, conversions.same_period, excluded)
 
 
 def campaign_stats(campaign, period: Period) -> CampaignStats:

@@ -8,6 +8,7 @@ from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.snippets.models import register_snippet
 
 from support.admin.ask_stats import AskStatsView, can_view_stats
 from support.admin.card_payments import CardPaymentsView, ResumeCardPaymentsView
@@ -20,6 +21,7 @@ from support.admin.contributions import (
     can_view_contributions,
 )
 from support.admin.statements import StatementImportView
+from support.rates.admin import ExchangeRateViewSet, RatesPanel
 from support.revenue.dashboard import RevenueDashboardView, RevenueTableCSVView, can_view_revenue
 
 support_menu = Menu(register_hook_name="register_support_menu_item", construct_hook_name="construct_support_menu")
@@ -142,3 +144,15 @@ def register_revenue_admin_urls():
 @hooks.register("register_support_menu_item")
 def register_revenue_menu_item():
     return RevenueMenuItem(_("Revenue"), reverse_lazy("support_revenue"), name="revenue", icon_name="success", order=50)
+
+
+# --- Exchange rates: dated rates as a snippet, and a warning on the home page when one is missing or old
+# (support/rates/admin.py).
+
+register_snippet(ExchangeRateViewSet)
+
+
+@hooks.register("construct_homepage_panels")
+def add_rates_panel(request, panels):
+    if can_view_revenue(request.user):
+        panels.append(RatesPanel())

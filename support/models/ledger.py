@@ -206,16 +206,26 @@ class ProviderEvent(models.Model):
 
 
 class ExchangeRate(models.Model):
-    """A rate the newsroom sets, to count income in another currency towards a campaign's monthly cost."""
+    """What one unit of a currency was worth in another on a day: entered by staff or imported from a published
+    reference rate file (``manage.py import_rates``). Figures in another currency are converted at the latest rate on
+    or before the day they count for (``support.rates``); the amounts in the ledger stay in their own currency."""
 
     from_currency = models.CharField(_("from"), max_length=3, choices=CURRENCY_CHOICES)
     to_currency = models.CharField(_("to"), max_length=3, choices=CURRENCY_CHOICES)
+    day = models.DateField(_("date"), help_text=_("The day the rate was published for."))
     rate = models.DecimalField(_("rate"), max_digits=14, decimal_places=6, help_text=_("1 unit of “from” in “to”."))
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["from_currency", "to_currency"], name="one_rate_per_pair")]
+        ordering = ["-day", "from_currency", "to_currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_currency", "to_currency", "day"], name="one_rate_per_pair_and_day"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchange_rate_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(from_currency=models.F("to_currency")), name="exchange_rate_two_currencies"
+            ),
+        ]
         verbose_name = _("exchange rate")
         verbose_name_plural = _("exchange rates")
 
     def __str__(self):
-        return f"1 {self.from_currency} = {self.rate} {self.to_currency}"
+        return f"{self.day}: 1 {self.from_currency} = {self.rate} {self.to_currency}"

@@ -142,7 +142,14 @@ def build(selection: Selection, campaigns, *, now=None) -> dict:
         recovery_table(months=HISTORY_MONTHS, currency=selection.currency, now=now),
     ]
     missing = sorted(set(figures.missing) | set(found.missing) | set(history.missing))
-    return {"figures": figures, "previous": previous, "history": history, "tables": tables, "missing": missing}
+    return {
+        "figures": figures,
+        "previous": previous,
+        "history": history,
+        "tables": tables,
+        "missing": missing,
+        "missing_days": list(figures.missing_days.items()),
+    }
 
 
 def _charts(history, language):

@@ -37,6 +37,7 @@ from support.figures import percent_of
 from support.ledger import ONE_TIME_COUNTS_DAYS
 from support.models import AmountChange, Contribution, GiftTally, Payment, PlanTally
 from support.models.tallies import RUNNING, local_day, month_number, summed
+from support.rates import rate_day
 from support.revenue.amounts import RECURRING, Rates, Total, monthly_amount
 
 P = Payment.Status
@@ -252,8 +253,8 @@ def one_time_between(start, end, rates: Rates) -> tuple[Total, int]:
     last = max(first, _day_start(end))
     if first < last:
         days = GiftTally.objects.filter(day__gte=local_day(first), day__lt=local_day(last))
-        for code, amount, n in summed(days, ("currency",)):
-            total.add(code, amount)
+        for day, code, amount, n in summed(days, ("day", "currency")):
+            total.add(code, amount, day)  # a gift at the rate of its day
             count += n
     for part_start, part_end in ((start, min(first, end)), (max(last, start), end)):
         if part_start < part_end:
@@ -271,8 +272,9 @@ def _one_time_paid(start, end, rates: Rates) -> tuple[Total, int]:
         .annotate(total=Sum("amount"), n=Count("pk"))
         .order_by()
     )
+    day = local_day(start)  # a part of one day
     for row in rows:
-        total.add(row["currency"], row["total"])
+        total.add(row["currency"], row["total"], day)
         count += row["n"]
     return total, count
 
@@ -326,17 +328,19 @@ def _gifts(boundaries, points, rates):
     running = {}  # per currency: the days in order and the sums up to each of them
     for day, code, total, count in tallies:
         entry = by_month.setdefault(bisect.bisect_right(days, day), [Total(rates), 0])
-        entry[0].add(code, total)
+        entry[0].add(code, total, day)
         entry[1] += count
-        seen, sums = running.setdefault(code, ([], [Decimal(0)]))
+        seen, amounts = running.setdefault(code, ([], []))
         seen.append(day)
-        sums.append(sums[-1] + total)
+        amounts.append(total)
     for index, (point, (first, last)) in enumerate(zip(points, windows, strict=True)):
         if point != _day_start(point):
             rolling[index], _count = one_time_between(point - dt.timedelta(days=ONE_TIME_COUNTS_DAYS), point, rates)
             continue
-        for code, (seen, sums) in running.items():
-            rolling[index].add(code, sums[bisect.bisect_left(seen, last)] - sums[bisect.bisect_left(seen, first)])
+        for code, (seen, amounts) in running.items():
+            # each day's gifts at that day's rate: a few dozen days a point
+            for position in range(bisect.bisect_left(seen, first), bisect.bisect_left(seen, last)):
+                rolling[index].add(code, amounts[position], seen[position])
     return by_month, rolling
 
 
@@ -365,6 +369,7 @@ def monthly_history(campaign, *, months: int = 24, currency: str | None = None, 
         current = at == now
         mrr, running = scanned.running(month_bucket, rates, current=current)
         mrr += later[index]
+        mrr.at(rate_day(at))  # MRR at the month's rate: its last day's, today's in the current month
         started, ended = started_in.get(month_bucket, 0), ended_in.get(month_bucket, 0)
         month_gifts, month_count = by_month.get(month_bucket, (Total(rates), 0))
         income = mrr.copy()

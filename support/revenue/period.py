@@ -29,6 +29,7 @@ from support.figures import percent_of
 from support.ledger import ONE_TIME_COUNTS_DAYS, day_start
 from support.models import AmountChange, Campaign, Contribution, EndReason, Payment, PaymentTally, Refund
 from support.models.tallies import month_number
+from support.rates import month_number_rate_day, rate_day
 from support.revenue.amounts import RECURRING, Rates, Total, monthly_amount
 from support.revenue.history import add_months, amount_changes, month_start, mrr_at_many, one_time_between
 
@@ -107,6 +108,8 @@ class PeriodFigures:
     by_currency: dict = field(default_factory=dict)  # {currency: (count, Money in that currency, Money converted)}
     by_language: dict = field(default_factory=dict)
     missing: tuple = ()
+    missing_days: dict = field(default_factory=dict)  # {currency: (first day, last day)} without a rate
+    excluded: tuple = ()  # the money of the gap's income left out for want of a rate, in its own currencies
     stopped_of_running: int = 0  # of the contributions running at the start, how many stopped in the period
 
     @property
@@ -163,7 +166,7 @@ def payments_between(start, end) -> list:
         languages = dict(Campaign.objects.values_list("pk", "language"))
         rows = (
             PaymentTally.objects.filter(month__in=tallied)
-            .values("method", "frequency", "currency", "campaign", "arm", "article", "referrer_host")
+            .values("month", "method", "frequency", "currency", "campaign", "arm", "article", "referrer_host")
             .annotate(sum=Sum("total"), n=Sum("count"))
             .order_by()
         )
@@ -176,14 +179,17 @@ def payments_between(start, end) -> list:
                 row["arm"],
                 row["article"] or None,
                 row["referrer_host"],
+                row["month"],
             )
             _sum_into(sums, key, row["sum"], row["n"])
     for first, last in parts:
         paid = Payment.objects.filter(status=P.SUCCEEDED, succeeded_at__gte=first, succeeded_at__lt=last)
         for row in paid.values(*PAYMENT_GROUPS).annotate(total=Sum("amount"), n=Count("pk")).order_by():
-            _sum_into(sums, tuple(row[name] for name in PAYMENT_GROUPS), row["total"], row["n"])
+            key = (*(row[name] for name in PAYMENT_GROUPS), month_number(first))
+            _sum_into(sums, key, row["total"], row["n"])
+    # each row keeps its month: its income is converted at that month's rate
     return [
-        {**dict(zip(PAYMENT_GROUPS, key, strict=True)), "total": total, "n": n}
+        {**dict(zip((*PAYMENT_GROUPS, "month"), key, strict=True)), "total": total, "n": n}
         for key, (total, n) in sums.items()
         if total or n  # a key whose appended rows cancel out
     ]
@@ -264,14 +270,19 @@ def period_figures(
     ``with_income`` the income, its breakdowns and the refunds are left at zero (the period before, on the
     dashboard, shows only its MRR movement)."""
     now = now or timezone.now()
-    rates = Rates.into(currency or campaign.currency)
     start, end = span.start, min(span.end, now)
+    # the period's figures at the rate of its last day; MRR at its start at the start's; income at each month's rate
+    rates = Rates.into(currency or campaign.currency, on=rate_day(end))
+    today = timezone.localdate(now)
     missing: set = set()
+    missing_days: dict = {}  # {currency: (first day, last day)} that figures needed a rate for and had none
 
     known = [scanned.mrr_at(moment, now, rates) if scanned is not None else None for moment in (start, end)]
     asked = [moment for moment, found in zip((start, end), known, strict=True) if found is None]
     answers = iter(mrr_at_many(asked, rates, scanned.changes if scanned else None) if asked else ())
     (mrr_start, running_start), (mrr_end, running_end) = (found or next(answers) for found in known)
+    mrr_start.at(rate_day(start))
+    mrr_end.at(rate_day(end))
 
     # New and restarted: started in the period; restarted if the same supporter had a plan that stopped before.
     started = _new_contributions(start, end).annotate(returning=Exists(_earlier_plan()))
@@ -314,9 +325,10 @@ def period_figures(
     rows = (paid if paid is not None else payments_between(start, end)) if with_income else []
     for row in rows:
         code, amount, n = row["currency"], row["total"], row["n"]
-        income.add(code, amount)
+        day = month_number_rate_day(row["month"], today)
+        income.add(code, amount, day)
         payments += n
-        (one_time if row["contribution__frequency"] == "once" else recurring).add(code, amount)
+        (one_time if row["contribution__frequency"] == "once" else recurring).add(code, amount, day)
         for table, key in (
             (by_method, row["contribution__method"]),
             (by_frequency, row["contribution__frequency"]),
@@ -324,10 +336,11 @@ def period_figures(
         ):
             entry = table.setdefault(key, [0, Total(rates)])
             entry[0] += n
-            entry[1].add(code, amount)
-        entry = by_currency.setdefault(code, [0, Decimal(0)])
+            entry[1].add(code, amount, day)
+        entry = by_currency.setdefault(code, [0, Decimal(0), Total(rates)])
         entry[0] += n
         entry[1] += amount
+        entry[2].add(code, amount, day)
 
     refunds = {kind: [Total(rates), 0] for kind in Refund.Kind.values}
     given_back = Refund.objects.filter(created_at__gte=start, created_at__lt=end)
@@ -348,6 +361,9 @@ def period_figures(
     cost = Money(campaign.monthly_cost, rates.currency)
     for total in (mrr_start, mrr_end, income, covering, *(e[0] for e in refunds.values())):
         missing.update(total.missing)
+        for code, (first, last) in total.missing_days.items():
+            was = missing_days.get(code, (first, last))
+            missing_days[code] = (min(was[0], first), max(was[1], last))
 
     def converted(table):
         return {key: (n, total.money) for key, (n, total) in sorted(table.items())}
@@ -383,11 +399,13 @@ def period_figures(
         by_method=converted(by_method),
         by_frequency=converted(by_frequency),
         by_currency={
-            code: (n, Money(amount, code), Total(rates).add(code, amount).money if code in rates.rates else None)
-            for code, (n, amount) in sorted(by_currency.items())
+            code: (n, Money(amount, code), None if converted.missing else converted.money)
+            for code, (n, amount, converted) in sorted(by_currency.items())
         },
         by_language=converted(by_language),
         missing=tuple(sorted(missing)),
+        missing_days=dict(sorted(missing_days.items())),
+        excluded=covering.excluded,
         stopped_of_running=stopped_of_running,
     )
 

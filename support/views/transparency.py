@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 
 from core.money import Money
 from core.reading import mark_reading
-from support.figures import figures_for
+from support.figures import excluded_text, figures_for
 from support.revenue.charts import count_chart, money_chart, month_table_rows
 from support.revenue.history import monthly_history
 from support.surfaces import active_campaign
@@ -78,6 +78,7 @@ def transparency_context(campaign, language, *, now=None):
             "percent": figures.percent,
             "recurring_supporters": history.months[-1].recurring_supporters,
             "supporters": figures.supporters,
+            "excluded": excluded_text(figures, language),
         },
         "items": [
             {"label": item.label, "amount": Money(item.amount, currency).format(language), "note": item.note}

@@ -34,6 +34,8 @@ TZ = dt.UTC
 FIRST_MONTH = dt.datetime(2026, 4, 1, tzinfo=TZ)
 NOW = dt.datetime(2026, 11, 17, 15, 30, tzinfo=TZ)
 
+EVER = dt.date(2000, 1, 1)  # a rate from before any money: it converts every figure
+
 
 def at(moment):
     """Make the actions (and auto_now fields) see ``moment`` as the time: the demo history's own clock."""
@@ -84,7 +86,7 @@ def seeded(db):
     campaign = Campaign.objects.get(language="en")
     ExchangeRate.objects.all().delete()
     for code in ("USD", "GBP"):
-        ExchangeRate.objects.create(from_currency=code, to_currency="EUR", rate=RATES[code])
+        ExchangeRate.objects.create(from_currency=code, to_currency="EUR", day=EVER, rate=RATES[code])
     ru = Campaign.objects.filter(language="ru").first()
     randomness = random.Random(13)
     plans = []

@@ -39,6 +39,8 @@ REFERENCE = re.compile(rf"^SZ-[{REFERENCE_ALPHABET}]{{4}}-[{REFERENCE_ALPHABET}]
 STAFF = Actor("staff", "1")
 PROVIDER = Actor("provider", "stripe")
 
+EVER = dt.date(2000, 1, 1)  # a rate from before any money: it converts every figure
+
 
 def start(amount="10", currency="EUR", frequency="monthly", method="bank_transfer", **extra):
     return start_contribution(
@@ -443,9 +445,9 @@ def test_income_in_other_currencies_is_converted_at_the_newsrooms_rates_or_left_
     active("11", "USD")
     active("5", "GBP")  # no rate set: left out, never guessed
     active("1200", "RUB", frequency="annual")  # 100 a month
-    ExchangeRate.objects.create(from_currency="USD", to_currency="EUR", rate=Decimal("0.9"))
-    ExchangeRate.objects.create(from_currency="RUB", to_currency="EUR", rate=Decimal("0.011"))
-    ExchangeRate.objects.create(from_currency="EUR", to_currency="USD", rate=Decimal("1.1"))  # the other way: unused
+    ExchangeRate.objects.create(from_currency="USD", to_currency="EUR", day=EVER, rate=Decimal("0.9"))
+    ExchangeRate.objects.create(from_currency="RUB", to_currency="EUR", day=EVER, rate=Decimal("0.011"))
+    ExchangeRate.objects.create(from_currency="EUR", to_currency="USD", day=EVER, rate=Decimal("1.1"))  # the other way: unused
     assert ledger.monthly_recurring_income(campaign) == Money(Decimal("21.00"), "EUR")  # 10 + 9.90 + 1.10
 
 
@@ -474,7 +476,7 @@ def test_conversions_by_arm_count_paid_contributions_of_the_campaign_in_the_peri
     active("10", arm="panel-gap", campaign=campaign)
     active("20", frequency="once", arm="panel-gap", campaign=campaign)
     active("15", "USD", arm="panel-gap", campaign=campaign)
-    ExchangeRate.objects.create(from_currency="USD", to_currency="EUR", rate=Decimal("0.8"))
+    ExchangeRate.objects.create(from_currency="USD", to_currency="EUR", day=EVER, rate=Decimal("0.8"))
     start("99", arm="panel-gap", campaign=campaign)  # not paid: no conversion
     active("30", arm="holdback", campaign=campaign)
     active("40", arm="holdback", campaign=russian_campaign)  # the same arm name in another campaign
