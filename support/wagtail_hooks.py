@@ -16,7 +16,9 @@ from support.admin.contributions import (
     ConfirmPaymentView,
     ContributionDetailView,
     ContributionListView,
+    EmailSearchView,
     FailPaymentView,
+    StaffActionView,
     can_confirm_payments,
     can_view_contributions,
 )
@@ -75,6 +77,12 @@ def register_contribution_admin_urls():
             name="support_contribution_confirm",
         ),
         path("support/contributions/<int:pk>/fail/", FailPaymentView.as_view(), name="support_contribution_fail"),
+        path(
+            "support/contributions/<int:pk>/act/<slug:action>/",
+            StaffActionView.as_view(),
+            name="support_contribution_act",
+        ),
+        path("support/contributions/find/", EmailSearchView.as_view(), name="support_contributions_find"),
         path("support/statements/import/", StatementImportView.as_view(), name="support_statement_import"),
     ]
 

@@ -15,6 +15,7 @@ Views are thin: they parse, check access, call one action (``support.actions.off
 message — never a 500. Supporters' addresses are shown nowhere."""
 
 import re
+import secrets
 
 from django import forms
 from django.contrib import messages
@@ -30,12 +31,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.actions import Actor
+from core.email_address import EmailAddressField, canonical_email
 from core.errors import DomainError
 from core.models import AuditEntry
 from support.actions.offline_payments import OFFLINE_METHODS, confirm_offline_payment, fail_offline_payment
+from support.actions.staff import (
+    CANCELLABLE,
+    cancel_by_staff,
+    refund_card_payment,
+    resend_manage_link,
+    resend_receipt,
+)
 from support.admin.page import AdminPage as BaseAdminPage
 from support.cards.state import card_paused
-from support.models import Contribution, Payment
+from support.models import Contribution, Payment, Supporter
 from support.statements import find_references
 
 VIEW_PERMISSION = "support.view_contribution"
@@ -54,6 +63,9 @@ METHOD_CHOICES = [
 # finds its contribution, whichever row of ours holds it.
 PROVIDER_ID = re.compile(r"^(?:pi|ch|cus|sub|in|seti)_[A-Za-z0-9]{4,}$")
 OPEN_PAYMENT = (Payment.Status.CREATED, Payment.Status.PENDING)
+# An email search is kept in the session under an opaque key (the address never in a URL or an access log).
+FOUND_SESSION_KEY = "support.contribution-search"
+FOUND_KEPT = 10  # searches a session keeps
 LARGEST_ID = 2**63 - 1  # beyond a bigint: no such row (and PostgreSQL would refuse the query)
 
 
@@ -138,6 +150,14 @@ class ContributionListView(AdminPage):
             contributions = contributions.filter(status=status)
         if search:
             contributions = contributions.filter(matching(search))
+        found = request.GET.get("found", "")[:40]
+        if found:
+            searches = request.session.get(FOUND_SESSION_KEY, {})
+            if found not in searches:
+                problems.append(_("That email search has expired; search again."))
+                contributions = contributions.none()
+            else:  # every method and status of that address
+                contributions = Contribution.objects.order_by("created_at", "pk").filter(supporter_id=searches[found])
         paginator = Paginator(contributions, PER_PAGE)
         if page_number > max(paginator.num_pages, 1):
             problems.append(_("There is no page “%(value)s”; showing the first.") % {"value": page_number})
@@ -152,13 +172,15 @@ class ContributionListView(AdminPage):
             }
             for contribution in page.object_list
         ]
-        filters = {"method": method, "status": status, "q": search}
+        filters = {"method": method, "status": status, "q": search, "found": found}
 
         def page_url(number):
             return "?" + urlencode({**{k: v for k, v in filters.items() if v}, "p": number})
 
         context = self.get_context_data(
             form=ContributionFilterForm(initial=filters),
+            email_form=EmailSearchForm(),
+            found=found,
             problems=problems,
             rows=rows,
             page=page,
@@ -281,6 +303,8 @@ class ContributionDetailView(AdminPage):
             confirm_form=confirm_form or ConfirmForm(initial=initial, method=contribution.method),
             fail_form=fail_form or FailForm(initial=initial),
             has_supporter=contribution.supporter_id is not None,
+            may_act=can_confirm_payments(self.request.user),
+            may_cancel=contribution.status in CANCELLABLE,
             history=history(contribution, payments),
             age=age(contribution.created_at, timezone.now()),
         )
@@ -340,3 +364,118 @@ class FailPaymentView(PaymentActionView):
 
     def act(self, actor, payment_id, data):
         return fail_offline_payment(actor=actor, payment_id=payment_id, reason=data["reason"])
+
+
+# --- finding a contribution by its supporter's address
+
+
+class EmailSearchForm(forms.Form):
+    email = EmailAddressField(label=gettext_lazy("Supporter's email address"))
+
+
+class EmailSearchView(AdminPage):
+    """POST only: the address is read from the body, its supporter looked up, and the search kept in the session
+    under an opaque key the list's URL names — so the address reaches no URL, browser history or access log."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = EmailSearchForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("That is not an email address; nothing was searched."))
+            return redirect("support_contributions")
+        supporter_id = (
+            Supporter.objects.filter(email=canonical_email(form.cleaned_data["email"]))
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if supporter_id is None:
+            messages.info(request, _("No contribution has that email address."))
+            return redirect("support_contributions")
+        key = secrets.token_urlsafe(12)
+        searches = dict(list(request.session.get(FOUND_SESSION_KEY, {}).items())[-(FOUND_KEPT - 1) :])
+        searches[key] = supporter_id
+        request.session[FOUND_SESSION_KEY] = searches
+        return redirect(reverse("support_contributions") + "?" + urlencode({"found": key}))
+
+
+# --- staff actions on one contribution: cancel, refund, resend the receipt or the manage link
+
+STAFF_ACTIONS = {
+    # name: (needs a payment, the question before, the message after)
+    "cancel": (
+        False,
+        gettext_lazy("Cancel %(reference)s? A card subscription ends at the card provider; nothing is charged again."),
+        gettext_lazy("%(reference)s: cancelled."),
+    ),
+    "refund": (
+        True,
+        gettext_lazy("Refund payment #%(payment)s of %(reference)s (%(amount)s) in full, through the card provider?"),
+        gettext_lazy("%(reference)s: payment #%(payment)s refunded."),
+    ),
+    "receipt": (
+        True,
+        gettext_lazy("Send the receipt of payment #%(payment)s of %(reference)s to its supporter again?"),
+        gettext_lazy("%(reference)s: the receipt is on its way."),
+    ),
+    "manage_link": (
+        False,
+        gettext_lazy("Send the supporter of %(reference)s a new link to manage their support?"),
+        gettext_lazy("%(reference)s: the manage link is on its way."),
+    ),
+}
+
+
+class StaffActionForm(forms.Form):
+    payment = forms.IntegerField(min_value=1, max_value=LARGEST_ID, required=False)
+    confirmed = forms.BooleanField(required=False)
+
+
+class StaffActionView(ContributionDetailView):
+    """POST only, twice: the first asks to be sure (a page with the question), the second (``confirmed``) calls the
+    action and goes back to the contribution with what happened — or why nothing did."""
+
+    template_name = "support/admin/contribution_action.html"
+    http_method_names = ["post"]
+    permission_check = staticmethod(can_confirm_payments)
+
+    def post(self, request, pk, action, *args, **kwargs):
+        contribution = self.load(pk)
+        if action not in STAFF_ACTIONS:
+            raise Http404(_("There is no such action."))
+        needs_payment, question, done = STAFF_ACTIONS[action]
+        form = StaffActionForm(request.POST)
+        payment = None
+        if form.is_valid() and needs_payment:
+            payment = contribution.payments.filter(pk=form.cleaned_data["payment"] or 0).first()
+        if not form.is_valid() or (needs_payment and payment is None):
+            messages.error(request, _("That payment is not one of this contribution's; nothing was changed."))
+            return redirect("support_contribution", pk=contribution.pk)
+        words = {
+            "reference": contribution.reference,
+            "payment": payment.pk if payment else "",
+            "amount": payment.money.format() if payment else "",
+        }
+        if not form.cleaned_data["confirmed"]:
+            context = self.get_context_data(
+                contribution=contribution, action=action, question=question % words, payment=payment
+            )
+            return self.render_to_response(context)
+        actor = Actor.staff(request.user)
+        try:
+            if action == "cancel":
+                changed = cancel_by_staff(actor=actor, contribution_id=contribution.pk)
+            elif action == "refund":
+                changed = refund_card_payment(actor=actor, payment_id=payment.pk)
+            elif action == "receipt":
+                changed = resend_receipt(actor=actor, payment_id=payment.pk)
+            else:
+                changed = resend_manage_link(actor=actor, contribution_id=contribution.pk)
+        except DomainError as error:
+            messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error.message})
+            return redirect("support_contribution", pk=contribution.pk)
+        if changed:
+            messages.success(request, done % words)
+        else:
+            messages.info(request, _("%(reference)s: that was done already; nothing changed.") % words)
+        return redirect("support_contribution", pk=contribution.pk)

@@ -297,6 +297,29 @@ class StripeCard(PaymentProvider):
                     raise
         return True
 
+    # --- staff ------------------------------------------------------------------------------------------------
+
+    def refund(self, payment) -> str:
+        """Give a card payment's money back at Stripe (staff, ``support.actions.staff.refund_card_payment``): the
+        whole amount, once (an idempotency key per payment). The payment's id is its PaymentIntent's, or its
+        invoice's (a renewal), whose PaymentIntent is refunded. Returns the refund's id, which the ledger records.
+        Raises ``DomainError``, having moved no money, when Stripe refuses or cannot be asked."""
+        api = configure()
+        with _staff_errors():
+            intent_id = payment.provider_id or ""
+            if intent_id.startswith("in_"):
+                intent_id = _plain(api.Invoice.retrieve(intent_id)).get("payment_intent") or ""
+            if not intent_id.startswith("pi_"):
+                raise DomainError(_("The card provider has no charge for this payment; nothing was refunded."))
+            refund = _plain(
+                api.Refund.create(payment_intent=intent_id, idempotency_key=f"samizdat-refund-{payment.pk}")
+            )
+        if refund.get("status") not in ("succeeded", "pending"):
+            raise DomainError(
+                _("The card provider did not refund this payment (%(status)s).") % {"status": refund.get("status")}
+            )
+        return refund["id"]
+
     # --- erasure ---------------------------------------------------------------------------------------------
 
     def forget_customer(self, customer_id: str) -> None:
@@ -430,6 +453,18 @@ class StripeCard(PaymentProvider):
         message = (error or {}).get("message") or str(_("Your card was declined."))
         fail_payment(actor=ACTOR, payment_id=payment.pk, message=message)
         raise CardDeclined(message)
+
+
+@contextlib.contextmanager
+def _staff_errors():
+    """Stripe's refusals and silences, as the messages staff read (nothing was changed in either case)."""
+    try:
+        yield
+    except stripe.InvalidRequestError as error:
+        detail = (error.user_message or str(error))[:200]
+        raise DomainError(_("The card provider refused: %(detail)s") % {"detail": detail}) from None
+    except stripe.StripeError:
+        raise DomainError(_("The card provider cannot be reached. Nothing has changed; please try again.")) from None
 
 
 def _cancel_subscription(contribution):
