@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from core import onion, snapshot
 from core.reading import mark_reading
-from publishing.languages import in_language
+from publishing.languages import in_language, other_languages
 from publishing.listing import attach_sections, live_articles, newest_first
 from publishing.models import ArticlePage, SectionPage, Topic
 from publishing.templatetags.publishing_tags import _existing_rendition
@@ -310,6 +310,46 @@ class SectionRssFeed(ArticleFeed):
 
 
 class SectionAtomFeed(AtomMixin, SectionRssFeed):
+    extension = "atom.xml"
+
+
+class LanguageSectionRssFeed(SectionRssFeed):
+    """A section's stories in one language (``/ru/news/feed.xml``), the feed of that section's front in the language,
+    titled in it."""
+
+    def __call__(self, request, language, section):
+        if language not in other_languages():
+            raise Http404("No such language")
+        with translation.override(language), _links_for(request):
+            response = Feed.__call__(self, request, language=language, section=section)
+        return mark_reading(response)
+
+    def get_object(self, request, language, section):
+        return (super().get_object(request, section), language)
+
+    def articles(self, obj):
+        section, language = obj
+        return super().articles(section).filter(language=language)
+
+    def title(self, obj):
+        section, language = obj
+        return f"{in_language(section, 'title', language)} — {settings.WAGTAIL_SITE_NAME}"
+
+    def link(self, obj):
+        section, language = obj
+        return absolute(f"/{language}/{section.slug}/")
+
+    def feed_url(self, obj):
+        section, language = obj
+        return absolute(f"/{language}/{section.slug}/{self.extension}")
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed["language"] = obj[1]
+        return feed
+
+
+class LanguageSectionAtomFeed(AtomMixin, LanguageSectionRssFeed):
     extension = "atom.xml"
 
 

@@ -33,6 +33,17 @@ urlpatterns = [
     # Language feeds before section feeds: a language code is never a section's slug (SectionPage refuses it).
     re_path(rf"^(?P<language>{LANGUAGE_CODES})/feed\.xml$", feeds.LanguageRssFeed(), name="language_feed_rss"),
     re_path(rf"^(?P<language>{LANGUAGE_CODES})/atom\.xml$", feeds.LanguageAtomFeed(), name="language_feed_atom"),
+    # A section's stories in another language, the feeds of /<language>/<section>/.
+    re_path(
+        rf"^(?P<language>{LANGUAGE_CODES})/(?P<section>[-\w]+)/feed\.xml$",
+        feeds.LanguageSectionRssFeed(),
+        name="language_section_feed_rss",
+    ),
+    re_path(
+        rf"^(?P<language>{LANGUAGE_CODES})/(?P<section>[-\w]+)/atom\.xml$",
+        feeds.LanguageSectionAtomFeed(),
+        name="language_section_feed_atom",
+    ),
     path("<slug:section>/feed.xml", feeds.SectionRssFeed(), name="section_feed_rss"),
     path("<slug:section>/atom.xml", feeds.SectionAtomFeed(), name="section_feed_atom"),
 ]

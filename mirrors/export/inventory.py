@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from wagtail.models import Page, Site
 
 from core import snapshot
+from publishing.languages import other_languages
 from publishing.listing import Archive
 from publishing.models import ArticlePage, SectionPage, Topic
 from publishing.views import sitemap_shard_paths
@@ -107,6 +108,9 @@ def owned_feed_paths():
     for section in public(SectionPage.objects.live().filter(depth=3)).order_by("path"):
         owner = f"feed:page:{section.pk}"
         paths += [(reverse(name, args=[section.slug]), owner) for name in ("section_feed_rss", "section_feed_atom")]
+        for language in other_languages():
+            names = ("language_section_feed_rss", "language_section_feed_atom")
+            paths += [(reverse(name, args=[language, section.slug]), owner) for name in names]
     for topic in Topic.objects.order_by("slug"):
         owner = f"feed:topic:{topic.pk}"
         paths += [(reverse(name, args=[topic.slug]), owner) for name in ("topic_feed_rss", "topic_feed_atom")]

@@ -18,6 +18,7 @@ SECTIONS = [
             "What is happening in Kestrava today, reported by our staff in exile and by correspondents "
             "who still work inside the country. Checked, sourced and free of advertising."
         ),
+        "introduction_ru": "Что происходит в Кестраве сегодня — в репортажах нашей редакции в эмиграции и корреспондентов, которые всё ещё работают в стране. Проверено, с источниками и без рекламы.",
     },
     {
         "slug": "investigations",
@@ -27,6 +28,7 @@ SECTIONS = [
             "Long-form reporting built on documents, data and months of work: where public money goes, "
             "who benefits, and who is left to pay for it."
         ),
+        "introduction_ru": "Большие материалы, построенные на документах, данных и месяцах работы: куда уходят государственные деньги, кто на этом зарабатывает и кому за это платить.",
     },
     {
         "slug": "business",
@@ -36,6 +38,7 @@ SECTIONS = [
             "Prices, wages, energy and the companies that run the Kestravan economy, seen from the "
             "kitchen table as well as the boardroom."
         ),
+        "introduction_ru": "Цены, зарплаты, энергетика и компании, которые управляют экономикой Кестравы, — глазами и кухонного стола, и совета директоров.",
     },
     {
         "slug": "opinion",
@@ -45,6 +48,7 @@ SECTIONS = [
             "Arguments, letters and columns from our journalists and guest writers. Opinion pieces reflect "
             "the views of their authors; our reporting does not take sides."
         ),
+        "introduction_ru": "Колонки, письма и аргументы наших журналистов и приглашённых авторов. Колонки выражают мнение их авторов; наши репортажи не принимают ничьей стороны.",
     },
 ]
 

@@ -138,7 +138,18 @@ def _form_page(request, where, offer, state, *, token, status=200, message="", n
 
         context["figures"] = figures = figures_for(where.campaign)
         context["values"] = placeholder_values(where.campaign, figures, language)
+        context["language_alternates"] = _language_alternates()
     return _render(request, "support/checkout.html", context, language=language, status=status)
+
+
+def _language_alternates():
+    """The support page in each language (``?lang=``), for its ``<link rel="alternate" hreflang>``: absolute, each
+    naming every other, the site's language the x-default."""
+    page = settings.CANONICAL_URL + "/support/"
+    alternates = [
+        (code, page if code == settings.LANGUAGE_CODE else f"{page}?lang={code}") for code, _ in settings.LANGUAGES
+    ]
+    return [*alternates, ("x-default", page)]
 
 
 def _where_of(params):

@@ -119,12 +119,13 @@ class Command(BaseCommand):
                 title_ru=item["title_ru"],
                 slug=item["slug"],
                 introduction=item["introduction"],
+                introduction_ru=item["introduction_ru"],
                 show_in_menus=True,
             )
             home.add_child(instance=section)
             section.save_revision().publish()
         elif not section.title_ru:  # a demo loaded before sections had Russian names
-            section.title_ru = item["title_ru"]
+            section.title_ru, section.introduction_ru = item["title_ru"], item["introduction_ru"]
             section.save_revision().publish()
         return section
 
