@@ -1,4 +1,5 @@
-"""The win-back ask in headless Chromium: a variant for former supporters only is drawn by browsers the reader script
+"""The win-back ask in headless Chromium (on the live site and on a page the static export renders): a variant for
+former supporters only is drawn by browsers the reader script
 knows were supporters and are no longer (the manage page of someone whose regular contributions all ended marks it),
 never by anyone else; a supporter still sees thanks; with JavaScript off the ordinary default shows.
 
@@ -110,3 +111,50 @@ def test_without_javascript_the_ordinary_ask_shows(reader, demo):
     expect(appeal).to_be_visible()
     assert appeal.locator(".ask__variant").get_attribute("data-ask-variant") == ORDINARY
     assert page.locator(f'template[data-ask-variant="{WIN_BACK}"][data-audience=former]').count() == 1
+
+
+@pytest.mark.django_db
+def test_a_win_back_variant_on_a_static_export_page(chromium, tmp_path, settings, article):
+    """The export's own renderer writes an article with a real win-back variant, served by the plainest static host:
+    the reader script draws it for a former supporter's browser only."""
+    import shutil
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    import support
+    from mirrors.export.render import Renderer
+    from support.models import AskVariant, Campaign
+    from tests.static_host import static_host
+
+    campaign = Campaign.objects.get(language="en", is_active=True)
+    AskVariant.objects.create(
+        campaign=campaign, surface="appeal", key="come-back", audience="former", weight=1000, body="Come back to us."
+    )
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, urlsplit(settings.CANONICAL_URL).hostname]
+    renderer = Renderer(settings.CANONICAL_URL)
+    for path, name in ((article.url, "index.html"), ("/support/goal.json", "")):
+        response, body = renderer.get(path)
+        assert response.status_code == 200, path
+        target = tmp_path / path.strip("/") / name if name else tmp_path / path.strip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+    assert b'data-audience="former"' in (tmp_path / article.url.strip("/") / "index.html").read_bytes()
+    # the page's own assets (the site's and the support app's), as the export copies them
+    shutil.copytree(Path(settings.BASE_DIR) / "static", tmp_path / "static")
+    shutil.copytree(Path(support.__file__).parent / "static", tmp_path / "static", dirs_exist_ok=True)
+    (tmp_path / "robots.txt").write_text("User-agent: *\n")
+    with static_host(tmp_path) as base:
+        origin = base.rstrip("/")
+        former = asks.Reader(chromium, origin)
+        fresh = asks.Reader(chromium, origin)
+        try:
+            former.seed(id=LOW, former=now_ms() - DAY)
+            former.goto(article.url)
+            assert former.shown("appeal") == "come-back"
+            expect(former.surface("appeal")).to_contain_text("Come back to us.")
+            fresh.seed(id=LOW)
+            fresh.goto(article.url)
+            assert fresh.shown("appeal") != "come-back"
+        finally:
+            former.finish()
+            fresh.finish()
