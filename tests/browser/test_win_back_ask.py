@@ -1,7 +1,7 @@
 """The win-back ask in headless Chromium (on the live site and on a page the static export renders): a variant for
-former supporters only is drawn by browsers the reader script
-knows were supporters and are no longer (the manage page of someone whose regular contributions all ended marks it),
-never by anyone else; a supporter still sees thanks; with JavaScript off the ordinary default shows.
+former supporters only is drawn by browsers the reader script knows were supporters and are no longer (the manage page
+of someone whose regular contributions all ended marks it), never by anyone else; a supporter still sees thanks; with
+JavaScript off the ordinary default shows.
 
 The demo's second appeal variant ("appeal-gap") is served marked as a win-back one (the page rewritten in the browser,
 as test_asks_js.py does for other settings), so the session's demo data stays as every other browser test expects it.
