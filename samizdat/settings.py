@@ -7,6 +7,7 @@ Production is the default (DEBUG off, a secret key required). ``SAMIZDAT_ENV=dem
 import ipaddress
 import json
 import os
+import re
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -495,6 +496,18 @@ STRIPE_WEBHOOK_TOLERANCE = int(env("STRIPE_WEBHOOK_TOLERANCE", "300"))
 STRIPE_WEBHOOK_FUTURE_SKEW = int(env("STRIPE_WEBHOOK_FUTURE_SKEW", "60"))
 if STRIPE_WEBHOOK_FUTURE_SKEW < 0:
     raise ImproperlyConfigured("STRIPE_WEBHOOK_FUTURE_SKEW is a number of seconds, 0 or more.")
+# What a supporter's statements say (docs/production.md, "Neutral names on statements"): a supporter whose bank or card
+# statements are read by others should find no newsroom's name there. BANK_ACCOUNT_HOLDER, when set, is the account
+# holder readers are told to pay (the name the account is really held under: banks check it), instead of
+# PAYMENT_PROVIDERS' "account_holder". CARD_STATEMENT_DESCRIPTOR (5–22 Latin letters, digits, spaces and . , -) goes
+# on the card subscriptions' products at Stripe and is what readers are told their card statement shows; set the
+# Stripe account's own statement descriptor, which one-time card payments carry, to the same name.
+BANK_ACCOUNT_HOLDER = env("BANK_ACCOUNT_HOLDER", "").strip()
+CARD_STATEMENT_DESCRIPTOR = env("CARD_STATEMENT_DESCRIPTOR", "").strip()
+if CARD_STATEMENT_DESCRIPTOR and not re.fullmatch(r"(?=.*[A-Za-z])[A-Za-z0-9 .,\-]{5,22}", CARD_STATEMENT_DESCRIPTOR):
+    raise ImproperlyConfigured(
+        "CARD_STATEMENT_DESCRIPTOR is 5 to 22 Latin letters, digits, spaces and . , - with at least one letter."
+    )
 
 # --- Card-testing defence (support/cards/). Besides the per-source limits (declines per client address,
 # contribution and supporter address), a site-wide breaker pauses card payments for CARD_BREAKER_PAUSE_SECONDS when,

@@ -22,6 +22,7 @@ Stripe answers into a message for the supporter.
 """
 
 import contextlib
+import hashlib
 import json
 import re
 import secrets
@@ -134,6 +135,7 @@ class StripeCard(PaymentProvider):
             "stripe_js_url": settings.STRIPE_JS_URL,
             "amount": contribution.money.format(language),
             "frequency": contribution.frequency,
+            "statement_descriptor": settings.CARD_STATEMENT_DESCRIPTOR,
         }
 
     # --- preparing: no money moves ------------------------------------------------------------------------------
@@ -521,6 +523,11 @@ def ensure_plan(api, contribution, money: Money | None = None) -> str:
     interval = INTERVALS[contribution.frequency]
     amount = minor_units(money or contribution.money)
     plan_id = f"samizdat-{interval}-{contribution.currency.lower()}-{amount}"
+    product = {"name": f"Samizdat {contribution.frequency} support"}
+    descriptor = settings.CARD_STATEMENT_DESCRIPTOR
+    if descriptor:  # the name on the card statement of every renewal; a plan of its own for each descriptor
+        product["statement_descriptor"] = descriptor
+        plan_id += "-" + hashlib.sha256(descriptor.encode()).hexdigest()[:8]
     try:
         return api.Plan.retrieve(plan_id).id
     except stripe.InvalidRequestError as error:
@@ -531,7 +538,7 @@ def ensure_plan(api, contribution, money: Money | None = None) -> str:
         amount=amount,
         currency=contribution.currency.lower(),
         interval=interval,
-        product={"name": f"Samizdat {contribution.frequency} support"},
+        product=product,
         idempotency_key=f"samizdat-plan-{plan_id}",
     ).id
 
