@@ -2,6 +2,7 @@
 
 import re
 
+from django.conf import settings
 from django.db.models import Max
 from django.db.models.functions import TruncMonth
 from django.http import Http404, HttpResponse
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from core import onion
 from core.reading import mark_reading
+from publishing.languages import other_languages
 from publishing.listing import Archive, attach_sections, live_articles
 from publishing.models import ArticlePage, SectionPage, Topic
 from publishing.visibility import public
@@ -135,9 +137,21 @@ def sitemap(request):
 @require_safe
 def sitemap_pages(request):
     """The home page, sections and topics: the pages of the sitemap that are not articles."""
+    sections = list(public(SectionPage.objects.live()).order_by("path"))
+    # The fronts exist in every language (/, /ru/; /news/, /ru/news/): each is listed with its counterparts as
+    # hreflang alternates, the site's language the x-default.
+    fronts = [[("", "/")] + [(code, f"/{code}/") for code in other_languages()]]
+    fronts += [
+        [("", section.url)] + [(code, f"/{code}/{section.slug}/") for code in other_languages()] for section in sections
+    ]
+    translated = []
+    for group in fronts:
+        group = [(code or settings.LANGUAGE_CODE, path) for code, path in group]
+        alternates = [*group, ("x-default", group[0][1])]
+        translated += [(path, alternates) for _code, path in group]
     context = {
         "base": onion.answer_base(request, follow_onion=False),
-        "sections": public(SectionPage.objects.live()).order_by("path"),
+        "translated": translated,
         "topics": Topic.objects.filter(articles__live=True).distinct().order_by("slug"),
     }
     return _xml(request, "publishing/sitemap_pages.xml", context)

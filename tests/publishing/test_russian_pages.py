@@ -186,3 +186,18 @@ def test_the_exported_russian_pages_say_nothing_in_english(demo_export, russian_
         html = page.read_text()
         assert english_in(html, catalogue_english) == [], path
     assert alternates((demo_export.root / "ru" / "index.html").read_text())["en"] == settings.CANONICAL_URL + "/"
+
+
+def test_the_sitemap_lists_each_front_with_its_hreflang_alternates():
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(Client().get("/sitemap-pages.xml").content)
+    sitemap, xhtml = "{http://www.sitemaps.org/schemas/sitemap/0.9}", "{http://www.w3.org/1999/xhtml}"
+    listed = {
+        url.find(f"{sitemap}loc").text: {link.get("hreflang"): link.get("href") for link in url.iter(f"{xhtml}link")}
+        for url in root.iter(f"{sitemap}url")
+    }
+    base = settings.CANONICAL_URL
+    pair = {"en": base + "/news/", "ru": base + "/ru/news/", "x-default": base + "/news/"}
+    assert listed[base + "/news/"] == pair and listed[base + "/ru/news/"] == pair
+    assert listed[base + "/ru/"] == {"en": base + "/", "ru": base + "/ru/", "x-default": base + "/"}
