@@ -16,19 +16,23 @@ Decisions, in one place:
 * **One action, one summary.** The import runs in one transaction and writes one audit entry with counts only (no
   reference, amount or name). Each payment it confirms also gets the ledger's own "payment.confirmed" or
   "payment.renewed" entry, so a payment's history reads the same however it was confirmed.
+* **Anonymous gifts.** A line quoting the general reference (``SUPPORT``, what ``/support/`` tells a reader without
+  a contribution of their own to write) becomes a one-time bank-transfer contribution with no supporter and its
+  succeeded payment, through ``start_contribution`` and ``confirm_payment``: counted in the gap and the dashboard,
+  linked to nobody. Its payment's provider id is the line's key, so it is recorded once however often it is imported.
 * **Dry run.** ``dry_run=True`` runs the very same import and rolls it back: the preview is exactly what importing
   would do, and nothing is written, audited or sent.
 """
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from core.actions import Actor, record
 from core.errors import DomainError
 from core.money import Money
-from support.actions.contributions import confirm_payment, record_renewal
+from support.actions.contributions import confirm_payment, record_renewal, start_contribution
 from support.models import Contribution, Payment
 from support.statements import GENERAL_REFERENCE, StatementLine
 
@@ -38,13 +42,13 @@ OUTCOMES = (
     ("already_recorded", _("Already recorded by an earlier import")),
     ("amount_differs", _("Amount differs — not confirmed")),
     ("needs_attention", _("Needs a look — not confirmed")),
-    ("general_gift", _("Anonymous gift quoting SUPPORT — no contribution to confirm")),
+    ("general_gift", _("Anonymous gift quoting SUPPORT — recorded as anonymous one-time income")),
     ("unknown_reference", _("Unknown reference")),
     ("no_reference", _("No reference")),
     ("outgoing", _("Outgoing or zero — ignored")),
     ("malformed", _("Unreadable lines")),
 )
-RECORDING_OUTCOMES = ("confirmed", "renewed")
+RECORDING_OUTCOMES = ("confirmed", "renewed", "general_gift")
 _LOOKUP_CHUNK = 500
 
 
@@ -110,7 +114,7 @@ def _import_line(actor, row: StatementLine, known):
     if not row.is_incoming:
         return "outgoing", LineOutcome(row.line, amount=amount)
     if row.general_gift:
-        return "general_gift", LineOutcome(row.line, GENERAL_REFERENCE, amount)
+        return _record_anonymous_gift(actor, row), LineOutcome(row.line, GENERAL_REFERENCE, amount)
     if not row.references:
         return "no_reference", LineOutcome(row.line, amount=amount)
     reference = row.references[0]
@@ -166,6 +170,32 @@ def _settle(actor, row: StatementLine, contribution_id):
         Contribution.Status.REFUNDED: _("The contribution was refunded."),
     }
     return "needs_attention", notes.get(contribution.status, _("No payment is waiting for this transfer."))
+
+
+def anonymous_gift_key(row: StatementLine) -> str:
+    """The provider id of the payment an anonymous statement line becomes (unique: the line is recorded once)."""
+    return f"bank statement {row.date.isoformat()} {row.amount} {row.currency} {GENERAL_REFERENCE}"
+
+
+def _record_anonymous_gift(actor, row: StatementLine) -> str:
+    """A transfer quoting the general reference: a one-time bank-transfer gift with no supporter and no campaign,
+    started and confirmed through the ledger's own actions, so it counts in the gap and the dashboard like any other
+    gift and is never linked to a person. The line's key is its payment's provider id (unique), so importing the
+    statement again — even two imports at once — records it once."""
+    key = anonymous_gift_key(row)
+    if Payment.objects.filter(provider_id=key).exists():
+        return "already_recorded"
+    try:
+        with transaction.atomic():  # a savepoint: a concurrent import that got there first undoes only this
+            contribution = start_contribution(
+                actor=actor, amount=Money(row.amount, row.currency), frequency="once", method="bank_transfer"
+            )
+            confirm_payment(
+                actor=actor, payment_id=contribution.payments.get().pk, provider_id=key, transaction_reference=key
+            )
+    except (DomainError, IntegrityError):
+        return "already_recorded"
+    return "general_gift"
 
 
 def _expected(amount, currency):

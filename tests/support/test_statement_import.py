@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from core.actions import Actor
 from core.errors import DomainError
@@ -295,7 +296,7 @@ def test_each_kind_of_line_gets_its_outcome():
         "malformed": 1,
     }
     assert exact.reference not in json.dumps(summary.data)
-    assert AuditEntry.objects.filter(action="payment.confirmed").count() == 1
+    assert AuditEntry.objects.filter(action="payment.confirmed").count() == 2  # the exact line and the anonymous gift
 
 
 @pytest.mark.django_db
@@ -434,7 +435,7 @@ def test_upload_preview_then_import(revenue):
     response = upload(revenue, "\ufeff" + text)
     assert response.status_code == 200
     content = response.content.decode()
-    assert "would record 2 payments. Nothing has been recorded yet." in content
+    assert "would record 3 payments. Nothing has been recorded yet." in content
     assert summary(response)["confirmed"] == 2 and summary(response)["malformed"] == 1
     assert "Mustermann" not in content and "Musterfrau" not in content  # names are read for references only
     token = preview_token(response)
@@ -457,14 +458,14 @@ def test_upload_preview_then_import(revenue):
         "outgoing": 1,
         "malformed": 1,
     }
-    assert "Statement imported: 2 payments recorded, 5 lines read." in imported.content.decode()
+    assert "Statement imported: 3 payments recorded, 5 lines read." in imported.content.decode()
     assert status_of(gift) == ("completed", ["succeeded"]) and status_of(monthly) == ("active", ["succeeded"])
     page = BeautifulSoup(imported.content, "html.parser")
     assert page.select_one("[data-section=malformed] tr[data-line='5']")
 
     # The same preview posted again (a reload), and the same file uploaded again: nothing twice.
-    assert summary(revenue.post(IMPORT_URL, {"preview": token}))["already_recorded"] == 2
-    assert summary(upload(revenue, text))["already_recorded"] == 2
+    assert summary(revenue.post(IMPORT_URL, {"preview": token}))["already_recorded"] == 3  # the anonymous gift too
+    assert summary(upload(revenue, text))["already_recorded"] == 3
     assert Payment.objects.filter(status="succeeded", contribution__in=[gift, monthly]).count() == 2
     assert AuditEntry.objects.filter(action="bank_statement.imported").count() == 2
 
@@ -533,3 +534,30 @@ def test_only_the_revenue_role_imports(db, username):
 def test_anonymous_visitors_cannot_import(db):
     response = Client().post(IMPORT_URL, {})
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_a_line_quoting_support_is_anonymous_income_counted_once():
+    from support import ledger
+    from support.models import Campaign
+
+    campaign = Campaign.objects.get(language="en", is_active=True)
+    before = ledger.recent_one_time_income(campaign)
+    today = timezone.localdate()
+    data = (
+        "Date;Amount;Currency;Description\n"
+        f"{today:%d.%m.%Y};15,00;EUR;SUPPORT from A. Mustermann\n"
+        f"{today:%d.%m.%Y};7,50;EUR;for the newsroom, support\n"
+    ).encode()
+    parsed = read_statement(data)
+    report = import_bank_statement(actor=STAFF, rows=parsed.lines)
+    assert [item.line for item in report.outcomes["general_gift"]] == [2, 3] and report.recorded == 2
+    gifts = Contribution.objects.filter(payments__provider_id__startswith="bank statement", frequency="once")
+    assert gifts.count() == 2
+    assert all(g.supporter_id is None and g.status == "completed" and g.method == "bank_transfer" for g in gifts)
+    assert ledger.recent_one_time_income(campaign) == before + Money(Decimal("22.50"), "EUR")
+    assert "Mustermann" not in json.dumps([list(AuditEntry.objects.values_list("data", flat=True))])
+
+    again = import_bank_statement(actor=STAFF, rows=read_statement(data).lines)
+    assert len(again.outcomes["already_recorded"]) == 2 and not again.outcomes["general_gift"]
+    assert gifts.count() == 2 and ledger.recent_one_time_income(campaign) == before + Money(Decimal("22.50"), "EUR")
