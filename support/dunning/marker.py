@@ -5,7 +5,8 @@ supporter (the asks thank them instead) or to a former one (the asks may draw a 
 
 * ``supporter``: a regular contribution still runs (or is waiting for its first payment), or only one-time gifts were
   ever given — they are supporters as the thank-you page means it.
-* ``former``: every regular contribution that ever ran has ended (cancelled or lapsed) and none runs now.
+* ``former``: every regular contribution that ever ran has ended (cancelled or lapsed) and none runs now. The
+  browser keeps it for a year, as it keeps a supporter's mark.
 * ``forget``: the supporter chose "don't contact me": the browser forgets that it was a supporter's, so no win-back
   ask either.
 

@@ -120,7 +120,7 @@ function show(surface, variant) {
 }
 
 const supporter = until("supporter");
-const former = !supporter && load("former", 0) > 0;
+const former = !supporter && load("former", 0) > now - 365 * DAY;
 const isBack = (v) => v.dataset.audience === "former";
 function drawable(all) { // win-back variants: for former supporters only
   const on = all.filter(isRunning), back = on.filter(isBack);
