@@ -346,6 +346,11 @@ class LanguageSectionRssFeed(SectionRssFeed):
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
         feed.feed["language"] = obj[1]
+        if not feed.items:
+            # a section with no story in the language yet: dated by the section, not by the moment it is rendered
+            # (the same bytes every time, as a mirror's copy must be)
+            stable = obj[0].last_published_at or obj[0].first_published_at
+            feed.latest_post_date = lambda: stable
         return feed
 
 
