@@ -1,7 +1,8 @@
 """Contributions in the Wagtail admin: the bank transfers and crypto waiting for money (the default list), every
-contribution by method (card included) and status, found by reference or a provider's id; one contribution's page
-with its history and, for bank transfer and crypto, “Confirm money received” and “Mark as failed”. (The bank
-statement import is ``support.admin.statements``.)
+contribution by method (card included) and status, found by reference, a provider's id or (a POST) its supporter's
+address; one contribution's page with its payments, its provider's events and its history, the staff actions of
+``support.actions.staff`` and, for bank transfer and crypto, “Confirm money received” and “Mark as failed”. (The
+bank statement import is ``support.admin.statements``.)
 
 Who may do what (superusers always may):
 
@@ -44,7 +45,7 @@ from support.actions.staff import (
 )
 from support.admin.page import AdminPage as BaseAdminPage
 from support.cards.state import card_paused
-from support.models import Contribution, Payment, Supporter
+from support.models import Contribution, Payment, ProviderEvent, Supporter
 from support.statements import find_references
 
 VIEW_PERMISSION = "support.view_contribution"
@@ -240,6 +241,17 @@ def open_payment(contribution):
     return None
 
 
+def provider_events(contribution, payments):
+    """The provider's events about this contribution's objects (its payments' intents or invoices, its subscription),
+    newest first: what Stripe told us, when, and whether it was applied."""
+    ids = {payment.provider_id for payment in payments if payment.provider_id}
+    if contribution.provider_subscription_id:
+        ids.add(contribution.provider_subscription_id)
+    if not ids:
+        return []
+    return list(ProviderEvent.objects.filter(object_id__in=ids).order_by("-received_at", "-pk")[:50])
+
+
 def history(contribution, payments):
     """The audit entries of the contribution and its payments, newest first, with staff named by username."""
     entries = list(
@@ -306,6 +318,7 @@ class ContributionDetailView(AdminPage):
             may_act=can_confirm_payments(self.request.user),
             may_cancel=contribution.status in CANCELLABLE,
             history=history(contribution, payments),
+            events=provider_events(contribution, payments),
             age=age(contribution.created_at, timezone.now()),
         )
         return self.render_to_response(context, status=status)

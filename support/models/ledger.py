@@ -192,6 +192,9 @@ class ProviderEvent(models.Model):
     provider = models.CharField(max_length=20)
     event_id = models.CharField(max_length=255)
     type = models.CharField(max_length=100)
+    # The id of the object a handled event is about (a PaymentIntent, an invoice, a subscription), so that a
+    # contribution's page can list its events; empty for the types we ignore (a customer's id is never kept here).
+    object_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
     received_at = models.DateTimeField(auto_now_add=True)
     handled_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

@@ -714,6 +714,12 @@ def verify_event(payload: bytes, signature: str) -> dict:
     return event
 
 
+def handled_object_id(event) -> str:
+    """The id of the object a handled event is about, which the event's record keeps; "" for any other type (so a
+    customer's id, say, is never kept with an event)."""
+    return _object_id(event) if event.get("type") in HANDLED_EVENTS else ""
+
+
 def _object_id(event) -> str:
     data = event.get("data")
     found = data.get("object") if isinstance(data, dict) else None

@@ -34,19 +34,19 @@ def _answer(status, text):
 # existing row; it waits if a concurrent delivery is applying the event, then sees it handled. PostgreSQL and SQLite
 # (3.35 and later) both speak it.
 RECORD = (
-    "INSERT INTO support_providerevent (provider, event_id, type, received_at, handled_at, error) "
-    "VALUES (%s, %s, %s, %s, NULL, '') "
+    "INSERT INTO support_providerevent (provider, event_id, type, object_id, received_at, handled_at, error) "
+    "VALUES (%s, %s, %s, %s, %s, NULL, '') "
     "ON CONFLICT (provider, event_id) DO UPDATE SET provider = EXCLUDED.provider "
     "RETURNING handled_at"
 )
 
 
-def _record(event_id, event_type):
+def _record(event_id, event_type, object_id=""):
     """Record the event once (the unique constraint keeps a concurrent delivery from adding a second row), outside
     any transaction: the one statement commits on its own. Returns whether the event has been handled already."""
     with connection.cursor() as cursor:
         received = connection.ops.adapt_datetimefield_value(timezone.now())
-        cursor.execute(RECORD, ["stripe", event_id, event_type[:100], received])
+        cursor.execute(RECORD, ["stripe", event_id, event_type[:100], object_id[:255], received])
         (handled_at,) = cursor.fetchone()
     return handled_at is not None
 
@@ -70,7 +70,8 @@ def stripe_webhook(request):
         return _answer(400, str(error))
     event_id, event_type = event["id"], event["type"]
     events = ProviderEvent.objects.filter(provider="stripe", event_id=event_id)
-    if _record(event_id, event_type):
+    object_id = stripe_card.handled_object_id(event)  # "" for the types we ignore
+    if _record(event_id, event_type, object_id):
         return _answer(200, "duplicate")
     if event_type not in stripe_card.HANDLED_EVENTS:
         return _answer(200, "ignored")

@@ -174,3 +174,22 @@ def test_only_the_revenue_team_acts(username):
     ):
         assert response.status_code == 302 and response["Location"] == "/admin/"
     assert Contribution.objects.get(pk=contribution.pk).status == "active"
+
+
+def test_the_contribution_page_lists_the_providers_events_about_it(client, revenue, localstripe):
+    from support.models import ProviderEvent
+
+    _provider, card = subscribed(localstripe, amount="7", email=ADDRESS)
+    payment = card.payments.get(status="succeeded")
+    events = localstripe.events()
+    about = next(e for e in events if e["data"]["object"]["id"] in (payment.provider_id, card.provider_subscription_id))
+    customer = next(e for e in events if e["type"] == "customer.created")
+    for event in (about, customer):
+        assert fixtures.deliver(client, event).status_code == 200
+
+    page = soup(revenue.get(f"{LIST_URL}{card.pk}/"))
+
+    rows = page.select("table[data-events] tbody tr")
+    assert [row["data-event"] for row in rows] == [about["id"]]
+    assert about["type"] in rows[0].get_text()
+    assert ProviderEvent.objects.get(event_id=customer["id"]).object_id == ""  # no customer id kept with an event
