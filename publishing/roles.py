@@ -6,7 +6,8 @@
 * **Contributors** write and edit drafts and upload images; publishing needs an editor, through the approval workflow.
 * **Revenue** reads the campaigns and the ask statistics, sees every contribution (card ones too), confirms
   the money that arrived (or marks a payment as failed) and imports bank statements (``support.view_contribution``,
-  ``support.view_payment``, ``support.change_payment``: see ``support/admin/contributions.py``); it publishes nothing.
+  ``support.view_payment``, ``support.change_payment``: see ``support/admin/contributions.py``), and keeps the
+  exchange rates (``support.*_exchangerate``); it publishes nothing.
   Editors do not handle money.
 """
 
@@ -60,6 +61,11 @@ REVENUE_MODEL_PERMISSIONS = [
     ("support", "view_contribution"),
     ("support", "view_payment"),
     ("support", "change_payment"),
+    # Exchange rates (Snippets → Exchange rates): the dated rates the figures are converted at.
+    ("support", "add_exchangerate"),
+    ("support", "change_exchangerate"),
+    ("support", "delete_exchangerate"),
+    ("support", "view_exchangerate"),
 ]
 EDITOR_COLLECTION_PERMISSIONS = [
     ("wagtailimages", "add_image"),

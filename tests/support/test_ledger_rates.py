@@ -239,3 +239,12 @@ def test_the_admin_lists_rates_and_warns_of_a_missing_one(campaign):
     with at(moment(11, 5)):
         home = client.get("/admin/")
     assert b"data-rates-panel" not in home.content
+
+
+def test_the_revenue_role_keeps_the_rates_and_editors_do_not(campaign):
+    revenue, editor = Client(), Client()
+    assert revenue.login(username="revenue", password="samizdat-demo")
+    assert editor.login(username="editor", password="samizdat-demo")
+    assert revenue.get("/admin/snippets/support/exchangerate/").status_code == 200
+    assert revenue.get("/admin/snippets/support/exchangerate/add/").status_code == 200
+    assert editor.get("/admin/snippets/support/exchangerate/").status_code in (302, 403)
