@@ -187,9 +187,10 @@ def _article_language(article_id):
     return article_info(Page.objects.get(pk=article_id).specific).language
 
 
-def attribution(variant: str, article: str) -> Attribution:
+def attribution(variant: str, article: str, lang: str = "") -> Attribution:
     """Resolve the ``variant`` and ``article`` a form carried: the article's language picks the campaign; without an
-    article, a variant key that belongs to exactly one active campaign does. Unknown values are dropped."""
+    article, a variant key that belongs to exactly one active campaign does; without either, the reader's chosen
+    language (``lang``, as on the checkout page). Unknown values are dropped."""
     from support.arms import valid_arms
     from support.models import Campaign
 
@@ -199,6 +200,8 @@ def attribution(variant: str, article: str) -> Attribution:
     if language is None:
         article_id = None
     campaign = None
+    if language is None and not variant and lang in dict(settings.LANGUAGES):
+        language = lang
     if language:
         campaign = Campaign.objects.filter(is_active=True, language=language).first()
     elif variant:

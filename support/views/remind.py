@@ -54,6 +54,10 @@ def _form_page(request, where: Attribution, form, *, status=200, message=""):
         "when": when if when in dict(WHEN_CHOICES) else DEFAULT_WHEN,
         "arm": where.arm,
         "article_id": where.article_id,
+        # the reader's chosen language, carried by the form when neither the article nor the variant says it
+        "chosen_language": ""
+        if where.article_id or where.arm or where.language == settings.LANGUAGE_CODE
+        else where.language,
         "message": message,
     }
     return _render(request, "support/remind.html", context, language=where.language, status=status)
@@ -68,7 +72,7 @@ def _form_page(request, where: Attribution, form, *, status=200, message=""):
 def remind(request):
     if request.method == "POST":
         return request_reminder(request)
-    where = attribution(request.GET.get("variant", ""), request.GET.get("article", ""))
+    where = attribution(request.GET.get("variant", ""), request.GET.get("article", ""), request.GET.get("lang", ""))
     response = _form_page(request, where, ReminderForm())
     # Public and the same for every reader, so shared caches (keyed by the whole URL) may keep it. The page cache keys
     # by path only, and the hidden fields come from the query: it must not keep this page (cache_seconds=0).
@@ -84,7 +88,7 @@ def request_reminder(request):
         nowhere = Attribution(campaign=None, arm="", article_id=None, language=settings.LANGUAGE_CODE)
         message = _("That was more than this form sends. Please fill in the form again.")
         return _private(_form_page(request, nowhere, ReminderForm(), status=413, message=message))
-    where = attribution(request.POST.get("variant", ""), request.POST.get("article", ""))
+    where = attribution(request.POST.get("variant", ""), request.POST.get("article", ""), request.POST.get("lang", ""))
     form = ReminderForm(request.POST)
     with translation.override(where.language):
         valid = form.is_valid()

@@ -89,7 +89,10 @@ def catalogue_english():
 
 
 def russian_paths(russian_article):
-    return ["/ru/", "/ru/news/", "/ru/business/", russian_article.url, "/support/?lang=ru", "/support/ru/already/"]
+    return [
+        *("/ru/", "/ru/news/", "/ru/business/", russian_article.url),
+        *("/support/?lang=ru", "/support/ru/already/", "/support/remind/?lang=ru", "/support/manage/?lang=ru"),
+    ]
 
 
 def test_the_english_strings_are_known(catalogue_english):
