@@ -16,7 +16,6 @@ from contextvars import ContextVar
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core import page_cache
 from core.actions import Actor, after_commit, record
@@ -28,7 +27,6 @@ from support.dunning.actions import ended_locked, recovered_locked
 from support.models import Contribution, EndReason, Payment, Refund, Reminder, Supporter
 from support.models.ledger import FREQUENCIES, METHODS
 from support.models.tallies import locked_as_loaded
-from support.providers.registry import get_provider
 from support.reminders import email_digest
 from support.states import C, P, move_contribution, move_locked_contribution, move_payment, only_row
 from support.tasks import send_receipt
@@ -329,30 +327,13 @@ def refund_payment(*, actor: Actor, payment_id: int, provider_id=None, reason=""
     return refund
 
 
-def erase_supporter(*, actor: Actor, supporter_id: int) -> bool:
-    """Erase a supporter: first what the card provider keeps of them (each customer of theirs deleted, and with it its
-    cards and subscriptions), then our rows — the supporter (their address) and any reminder still waiting for it are
-    deleted; their contributions and payments stay, anonymous, for accounting (amount, currency, dates, reference, the
-    provider's payment ids a bookkeeper reconciles against), with no customer id left on them or in their audit.
-
-    Raises ``DomainError``, erasing nothing, when the card provider cannot delete a customer (the supporter may try
-    again). Returns False when there is nobody to erase."""
-    customers = set(
-        Contribution.objects.filter(supporter_id=supporter_id, method="card")
-        .exclude(provider_customer_id="")
-        .values_list("provider_customer_id", flat=True)
-    )
-    if customers:
-        forget = getattr(get_provider("card"), "forget_customer", None)
-        if forget is None:
-            raise DomainError(_("Card payments are not configured, so your card details cannot be deleted yet."))
-        for customer_id in sorted(customers):
-            forget(customer_id)
-    return _erase_supporter_rows(actor=actor, supporter_id=supporter_id, customers=len(customers))
-
-
 @transaction.atomic
-def _erase_supporter_rows(*, actor: Actor, supporter_id: int, customers: int) -> bool:
+def erase_supporter_rows(*, actor: Actor, supporter_id: int, provider_customers_deleted: int = 0) -> bool:
+    """The ledger's part of erasing a supporter (``support.actions.manage.erase_supporter`` deletes what the card
+    provider keeps first): the supporter (their address) and any reminder still waiting for it are deleted; their
+    contributions and payments stay, anonymous, for accounting (amount, currency, dates, reference, the provider's
+    payment ids a bookkeeper reconciles against), with no customer id left on them or in their audit. Returns False
+    when there is nobody to erase."""
     supporter = Supporter.objects.select_for_update().filter(pk=supporter_id).first()
     if supporter is None:
         return False
@@ -366,7 +347,7 @@ def _erase_supporter_rows(*, actor: Actor, supporter_id: int, customers: int) ->
         action="supporter.erased",
         contributions=count,
         reminders=reminders,
-        provider_customers_deleted=customers,
+        provider_customers_deleted=provider_customers_deleted,
     )
     return True
 

@@ -1,6 +1,6 @@
 """What supporters do to their own support from “Manage my support” (``/support/manage/``): ask for a link, cancel a
-regular contribution, change its amount, replace the card that pays it. Erasing is the ledger's own
-``erase_supporter``.
+regular contribution, change its amount, replace the card that pays it, erase their data (``erase_supporter``: at the
+card provider first, then the ledger's ``erase_supporter_rows``).
 
 Each action is atomic and audited without the address; mail goes out after commit from tasks that take ids only.
 What a card provider bills is changed at the provider first (its optional hooks ``cancel_recurring``,
@@ -17,7 +17,7 @@ from core.actions import Actor, after_commit, record
 from core.email_address import canonical_email
 from core.errors import DomainError
 from core.money import Money
-from support.actions.contributions import cancel_contribution, figures_changed
+from support.actions.contributions import cancel_contribution, erase_supporter_rows, figures_changed
 from support.dunning.actions import card_updated
 from support.models import AmountChange, Campaign, Contribution, Supporter
 from support.prefill import MAX_AMOUNT, minimum
@@ -73,6 +73,27 @@ def request_manage_link(*, actor: Actor, email: str, language: str = "en", onion
         record(actor=actor, action="supporter.manage_link_requested", subject=supporter)
         after_commit(send_manage_link.enqueue, supporter.pk, onion)
     return True
+
+
+def erase_supporter(*, actor: Actor, supporter_id: int) -> bool:
+    """Erase a supporter: first what the card provider keeps of them — each Stripe customer of theirs deleted
+    (``forget_customer``), and with it its cards and subscriptions — then our rows (``erase_supporter_rows``).
+    Raises ``DomainError``, erasing nothing, when the provider cannot delete a customer (the supporter may try
+    again). Returns False when there is nobody to erase."""
+    customers = sorted(
+        set(
+            Contribution.objects.filter(supporter_id=supporter_id, method="card")
+            .exclude(provider_customer_id="")
+            .values_list("provider_customer_id", flat=True)
+        )
+    )
+    if customers:
+        forget = _card_hook("forget_customer")
+        if forget is None:
+            raise DomainError(_("Card payments are not configured, so your card details cannot be deleted yet."))
+        for customer_id in customers:
+            forget(customer_id)  # raises DomainError with a message when it cannot
+    return erase_supporter_rows(actor=actor, supporter_id=supporter_id, provider_customers_deleted=len(customers))
 
 
 def _own_contribution(supporter_id, contribution_id, *, lock=True) -> Contribution:

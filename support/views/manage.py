@@ -37,12 +37,12 @@ from core.errors import DomainError
 from core.money import AmountError, amount_for_input, parse_amount
 from core.onion import is_onion_request
 from core.pages import private, render_in
-from support.actions.contributions import erase_supporter
 from support.actions.manage import (
     OPEN_STATUSES,
     can_change_amount,
     can_replace_card,
     change_contribution_amount,
+    erase_supporter,
     prepare_card_replacement,
     replace_card,
     request_manage_link,

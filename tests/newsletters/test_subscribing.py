@@ -171,7 +171,7 @@ def test_one_click_unsubscribe_deletes_the_address(newsroom, servers, django_cap
 
 
 def test_a_supporter_who_agreed_is_erased_with_their_subscription(newsroom, servers, subscribe):
-    from support.actions.contributions import erase_supporter
+    from support.actions.manage import erase_supporter
     from support.models import Supporter
 
     primary, _fallback = servers()

@@ -23,12 +23,12 @@ from support.actions.contributions import (
     REFERENCE_ALPHABET,
     cancel_contribution,
     confirm_payment,
-    erase_supporter,
     fail_payment,
     record_renewal,
     refund_payment,
     start_contribution,
 )
+from support.actions.manage import erase_supporter
 from support.actions.reminders import request_reminder
 from support.figures import figures_for
 from support.models import Campaign, Contribution, ExchangeRate, Payment, Refund, Reminder, Supporter
