@@ -507,6 +507,9 @@ class History:
             rows.append(StatementLine(number + 1, today - dt.timedelta(days=2), gift, "EUR", general_gift=True))
         report = import_bank_statement(actor=self.staff, rows=rows)
         self.counts["statements"] += 1
+        # an anonymous gift quoting SUPPORT becomes a contribution of its own, with its payment
+        self.counts["contributions"] += len(report.outcomes["general_gift"])
+        self.counts["payments"] += len(report.outcomes["general_gift"])
         for outcome in ("confirmed", "renewed"):
             for line in report.outcomes[outcome]:
                 self.counts["payments"] += 1
@@ -680,7 +683,8 @@ def _set_rates(until):
     imported as the ECB's file would be: every gift and plan of the demo has the rate of its day and month."""
     last = timezone.localtime(until).date()
     first = last - dt.timedelta(days=DAYS + 7)
-    import_rates(actor=Actor.system("load_demo"), rates=demo_rates(first, last), source="demo")
+    with simulated_now(Clock(until - dt.timedelta(seconds=1))):  # the history's own time, as every entry of it
+        import_rates(actor=Actor.system("load_demo"), rates=demo_rates(first, last), source="demo")
 
 
 def load_history(*, scale=1.0, until=None) -> Summary:

@@ -64,7 +64,12 @@ def test_the_history_is_written_through_the_actions_and_has_every_kind(history):
         assert contributions.filter(currency=currency).exists(), currency
     assert {"en", "ru"} <= set(contributions.values_list("language", flat=True))
     for contribution in contributions.select_related("campaign"):  # each through the campaign of its language
+        if contribution.campaign is None:  # an anonymous transfer quoting SUPPORT: no campaign, nobody behind it
+            assert contribution.frequency == "once" and contribution.supporter_id is None
+            assert contribution.payments.get().provider_id.endswith(" SUPPORT")
+            continue
         assert contribution.campaign.language == contribution.language
+    assert contributions.filter(campaign=None).exists()  # the statements' anonymous gifts
     assert contributions.filter(end_reason=EndReason.CANCELLED).exists()
     assert contributions.filter(end_reason=EndReason.LAPSED).exists()
     assert contributions.filter(status="refunded").exists()
