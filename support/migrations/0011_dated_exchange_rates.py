@@ -5,36 +5,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('support', '0010_dunning'),
+        ("support", "0010_dunning"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='exchangerate',
-            options={'ordering': ['-day', 'from_currency', 'to_currency'], 'verbose_name': 'exchange rate', 'verbose_name_plural': 'exchange rates'},
+            name="exchangerate",
+            options={
+                "ordering": ["-day", "from_currency", "to_currency"],
+                "verbose_name": "exchange rate",
+                "verbose_name_plural": "exchange rates",
+            },
         ),
         migrations.RemoveConstraint(
-            model_name='exchangerate',
-            name='one_rate_per_pair',
+            model_name="exchangerate",
+            name="one_rate_per_pair",
         ),
         migrations.AddField(
-            model_name='exchangerate',
-            name='day',
-            field=models.DateField(default=datetime.date(2000, 1, 1), help_text='The day the rate was published for.', verbose_name='date'),
+            model_name="exchangerate",
+            name="day",
+            field=models.DateField(
+                default=datetime.date(2000, 1, 1), help_text="The day the rate was published for.", verbose_name="date"
+            ),
             preserve_default=False,
         ),
         migrations.AddConstraint(
-            model_name='exchangerate',
-            constraint=models.UniqueConstraint(fields=('from_currency', 'to_currency', 'day'), name='one_rate_per_pair_and_day'),
+            model_name="exchangerate",
+            constraint=models.UniqueConstraint(
+                fields=("from_currency", "to_currency", "day"), name="one_rate_per_pair_and_day"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='exchangerate',
-            constraint=models.CheckConstraint(condition=models.Q(('rate__gt', 0)), name='exchange_rate_positive'),
+            model_name="exchangerate",
+            constraint=models.CheckConstraint(condition=models.Q(("rate__gt", 0)), name="exchange_rate_positive"),
         ),
         migrations.AddConstraint(
-            model_name='exchangerate',
-            constraint=models.CheckConstraint(condition=models.Q(('from_currency', models.F('to_currency')), _negated=True), name='exchange_rate_two_currencies'),
+            model_name="exchangerate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_currency", models.F("to_currency")), _negated=True),
+                name="exchange_rate_two_currencies",
+            ),
         ),
     ]

@@ -447,7 +447,9 @@ def test_income_in_other_currencies_is_converted_at_the_newsrooms_rates_or_left_
     active("1200", "RUB", frequency="annual")  # 100 a month
     ExchangeRate.objects.create(from_currency="USD", to_currency="EUR", day=EVER, rate=Decimal("0.9"))
     ExchangeRate.objects.create(from_currency="RUB", to_currency="EUR", day=EVER, rate=Decimal("0.011"))
-    ExchangeRate.objects.create(from_currency="EUR", to_currency="USD", day=EVER, rate=Decimal("1.1"))  # the other way: unused
+    ExchangeRate.objects.create(
+        from_currency="EUR", to_currency="USD", day=EVER, rate=Decimal("1.1")
+    )  # the other way: unused
     assert ledger.monthly_recurring_income(campaign) == Money(Decimal("21.00"), "EUR")  # 10 + 9.90 + 1.10
 
 
