@@ -74,22 +74,24 @@ def within(nodes, role, name):
     return nodes[start + 1 : end]
 
 
-def test_the_article_is_heard_in_its_outline(chromium, reading_server, articles):
-    article = next(a for a in articles if a.slug == ARTICLE_SLUG)
+def article_path(django_db_blocker):
+    from publishing.models import ArticlePage
+
+    with django_db_blocker.unblock():
+        return ArticlePage.objects.live().get(slug=ARTICLE_SLUG).url
+
+
+def test_the_article_is_heard_in_its_outline(chromium, reading_server, django_db_blocker):
+    path = article_path(django_db_blocker)
     page = chromium.new_page()
     try:
-        page.goto(reading_server + article.url)
+        page.goto(reading_server + path)
         nodes = tree(page)
     finally:
         page.close()
     heard = outline(nodes)
-    expected = [(kind, text and text.casefold()) for kind, text in ARTICLE_OUTLINE]
-    start = heard[: len(expected)]
-    assert len(start) == len(expected), heard
-    masked = [
-        (kind, text if want is not None else None) for (kind, text), (_k, want) in zip(start, expected, strict=True)
-    ]
-    assert masked == expected
+    expected = [(kind, text.casefold()) for kind, text in ARTICLE_OUTLINE]
+    assert heard[: len(expected)] == expected
     # then the other stories, one level below "Read more", and the page's footer
     rest = heard[len(expected) :]
     assert rest[-1] == ("contentinfo", "") and len(rest) >= 3
