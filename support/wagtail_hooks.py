@@ -23,6 +23,7 @@ from support.admin.contributions import (
     can_view_contributions,
 )
 from support.admin.statements import StatementImportView
+from support.admin.unmatched import UnmatchedTransfersView
 from support.rates.admin import ExchangeRateViewSet, RatesPanel
 from support.revenue.dashboard import RevenueDashboardView, RevenueTableCSVView, can_view_revenue
 
@@ -84,6 +85,12 @@ def register_contribution_admin_urls():
         ),
         path("support/contributions/find/", EmailSearchView.as_view(), name="support_contributions_find"),
         path("support/statements/import/", StatementImportView.as_view(), name="support_statement_import"),
+        path("support/statements/unmatched/", UnmatchedTransfersView.as_view(), name="support_unmatched_transfers"),
+        path(
+            "support/statements/unmatched/<int:pk>/<slug:action>/",
+            UnmatchedTransfersView.as_view(),
+            name="support_unmatched_transfer_act",
+        ),
     ]
 
 
@@ -106,6 +113,17 @@ def register_statement_import_menu_item():
         name="statement-import",
         icon_name="upload",
         order=210,
+    )
+
+
+@hooks.register("register_support_menu_item")
+def register_unmatched_transfers_menu_item():
+    return StatementImportMenuItem(
+        _("Unmatched transfers"),
+        reverse_lazy("support_unmatched_transfers"),
+        name="unmatched-transfers",
+        icon_name="warning",
+        order=215,
     )
 
 

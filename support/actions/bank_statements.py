@@ -20,6 +20,9 @@ Decisions, in one place:
   a contribution of their own to write) becomes a one-time bank-transfer contribution with no supporter and its
   succeeded payment, through ``start_contribution`` and ``confirm_payment``: counted in the gap and the dashboard,
   linked to nobody. Its payment's provider id is the line's key, so it is recorded once however often it is imported.
+* **What matches nothing is kept.** A line with an unknown reference, no reference, an amount that differs or that
+  needs a look is kept once (by its key) on the review list (``UnmatchedTransfer``, support/actions/unmatched.py),
+  where staff attach it to a contribution, count it as an anonymous gift or dismiss it.
 * **Dry run.** ``dry_run=True`` runs the very same import and rolls it back: the preview is exactly what importing
   would do, and nothing is written, audited or sent.
 """
@@ -33,7 +36,7 @@ from core.actions import Actor, record
 from core.errors import DomainError
 from core.money import Money
 from support.actions.contributions import confirm_payment, record_renewal, start_contribution
-from support.models import Contribution, Payment
+from support.models import Contribution, Payment, UnmatchedTransfer
 from support.statements import GENERAL_REFERENCE, StatementLine
 
 OUTCOMES = (
@@ -49,6 +52,8 @@ OUTCOMES = (
     ("malformed", _("Unreadable lines")),
 )
 RECORDING_OUTCOMES = ("confirmed", "renewed", "general_gift")
+# Lines staff must decide on: each is kept as an UnmatchedTransfer (once, by its key) for the review list.
+REVIEW_OUTCOMES = ("amount_differs", "needs_attention", "unknown_reference", "no_reference")
 _LOOKUP_CHUNK = 500
 
 
@@ -89,9 +94,15 @@ def import_bank_statement(
         report.outcomes["malformed"].append(LineOutcome(number, note=why))
     with transaction.atomic():
         known = _contributions_by_reference({reference for row in rows for reference in row.references})
+        resolved = _resolved_on_review({row.key for row in rows})
         for row in sorted(rows, key=lambda row: row.line):
-            outcome, result = _import_line(actor, row, known)
+            if row.key in resolved:  # staff settled it from the review list: the same line again changes nothing
+                outcome, result = "already_recorded", LineOutcome(row.line, note=_("Resolved on the review list."))
+            else:
+                outcome, result = _import_line(actor, row, known)
             report.outcomes[outcome].append(result)
+            if outcome in REVIEW_OUTCOMES:
+                _keep_for_review(row, outcome, result.note)
         if dry_run:
             transaction.set_rollback(True)  # the preview did everything; now it never happened
         else:
@@ -107,6 +118,16 @@ def _contributions_by_reference(references):
         chunk = references[start : start + _LOOKUP_CHUNK]
         known.update(Contribution.objects.filter(reference__in=chunk).values_list("reference", "pk"))
     return known
+
+
+def _resolved_on_review(keys):
+    keys = sorted(keys)
+    resolved = set()
+    for start in range(0, len(keys), _LOOKUP_CHUNK):
+        chunk = keys[start : start + _LOOKUP_CHUNK]
+        lines = UnmatchedTransfer.objects.filter(key__in=chunk).exclude(status=UnmatchedTransfer.Status.OPEN)
+        resolved.update(lines.values_list("key", flat=True))
+    return resolved
 
 
 def _import_line(actor, row: StatementLine, known):
@@ -178,11 +199,14 @@ def anonymous_gift_key(row: StatementLine) -> str:
 
 
 def _record_anonymous_gift(actor, row: StatementLine) -> str:
+    return record_anonymous_line(actor, row, key=anonymous_gift_key(row))
+
+
+def record_anonymous_line(actor, row: StatementLine, *, key: str) -> str:
     """A transfer quoting the general reference: a one-time bank-transfer gift with no supporter and no campaign,
     started and confirmed through the ledger's own actions, so it counts in the gap and the dashboard like any other
     gift and is never linked to a person. The line's key is its payment's provider id (unique), so importing the
     statement again — even two imports at once — records it once."""
-    key = anonymous_gift_key(row)
     if Payment.objects.filter(provider_id=key).exists():
         return "already_recorded"
     try:
@@ -196,6 +220,21 @@ def _record_anonymous_gift(actor, row: StatementLine) -> str:
     except (DomainError, IntegrityError):
         return "already_recorded"
     return "general_gift"
+
+
+def _keep_for_review(row: StatementLine, outcome, note):
+    """The line on the review list, once: a line imported again (or already resolved) is left as it is."""
+    UnmatchedTransfer.objects.get_or_create(
+        key=row.key,
+        defaults={
+            "received_on": row.date,
+            "amount": row.amount,
+            "currency": row.currency,
+            "references": ", ".join(row.references)[:200],
+            "reason": outcome,
+            "note": str(note)[:300],
+        },
+    )
 
 
 def _expected(amount, currency):

@@ -12,6 +12,7 @@ from support.models.ledger import (
     Supporter,
 )
 from support.models.reminders import Reminder
+from support.models.statements import UnmatchedTransfer
 from support.models.stats import AskCounter
 from support.models.tallies import GiftTally, PaymentTally, PlanTally
 
@@ -36,5 +37,6 @@ __all__ = [
     "Reminder",
     "RenewalNotice",
     "Supporter",
+    "UnmatchedTransfer",
     "WinBackMail",
 ]
