@@ -57,7 +57,7 @@ def unmatched(db):
 
 
 def test_what_matches_nothing_is_kept_once_without_the_payers_name(unmatched):
-    gift, parsed, lines = unmatched
+    _gift, parsed, lines = unmatched
     assert set(lines) == {"unknown_reference", "no_reference", "amount_differs"}  # the rent is ours going out
     assert lines["unknown_reference"].references == "SZ-ZZZZ-ZZZZ"
     assert lines["amount_differs"].note == "Expected 25.00 EUR."
@@ -109,7 +109,7 @@ def test_staff_see_the_list_and_attach_a_line_to_the_contribution_it_pays(unmatc
     ],
 )
 def test_attaching_to_a_wrong_reference_is_refused_and_changes_nothing(unmatched, revenue, reference, message):
-    gift, parsed, lines = unmatched
+    gift, _parsed, lines = unmatched
     mistyped = lines["unknown_reference"]
     response = revenue.post(act_url(mistyped, "attach"), {"reference": reference})
     assert response.status_code == 400 and message in response.content.decode()
@@ -119,7 +119,7 @@ def test_attaching_to_a_wrong_reference_is_refused_and_changes_nothing(unmatched
 
 
 def test_an_amount_that_differs_is_not_attached(unmatched, revenue):
-    gift, parsed, lines = unmatched
+    gift, _parsed, lines = unmatched
     short = lines["amount_differs"]
     response = revenue.post(act_url(short, "attach"), {"reference": gift.reference})
     assert response.status_code == 400 and "Expected 25.00 EUR." in response.content.decode()
@@ -128,7 +128,7 @@ def test_an_amount_that_differs_is_not_attached(unmatched, revenue):
 
 
 def test_a_line_counted_as_anonymous_reaches_the_gap_once(unmatched, revenue):
-    gift, parsed, lines = unmatched
+    _gift, _parsed, lines = unmatched
     campaign = Campaign.objects.get(language="en", is_active=True)
     before = ledger.recent_one_time_income(campaign)
     nameless = lines["no_reference"]
@@ -145,7 +145,7 @@ def test_a_line_counted_as_anonymous_reaches_the_gap_once(unmatched, revenue):
 
 
 def test_a_dismissed_line_counts_nowhere(unmatched, revenue):
-    gift, parsed, lines = unmatched
+    gift, _parsed, lines = unmatched
     campaign = Campaign.objects.get(language="en", is_active=True)
     before = ledger.recent_one_time_income(campaign)
     payments = Payment.objects.count()
@@ -170,7 +170,7 @@ def test_no_such_line_or_action_is_a_clear_404(unmatched, revenue, path):
 
 @pytest.mark.parametrize("username", ["editor", "contributor"])
 def test_only_the_revenue_role_resolves(unmatched, username):
-    gift, parsed, lines = unmatched
+    _gift, _parsed, lines = unmatched
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
     assert client.get(LIST_URL).status_code == 302
