@@ -15,8 +15,12 @@ const results = {};
 try {
   for (const url of urls) {
     for (const [preset, config] of [["mobile", undefined], ["desktop", desktopConfig]]) {
-      const runner = await lighthouse(url, { port: chrome.port, output: "json", logLevel: "error" }, config);
-      const lhr = runner.lhr;
+      // A run Chromium could not trace (NO_NAVSTART and the like, a busy machine's hiccup) is run again, twice at most.
+      let lhr;
+      for (let attempt = 0; attempt < 3; attempt++) {
+        lhr = (await lighthouse(url, { port: chrome.port, output: "json", logLevel: "error" }, config)).lhr;
+        if (!lhr.runtimeError) break;
+      }
       const scores = Object.fromEntries(
         Object.entries(lhr.categories).map(([id, category]) => [id, Math.round(category.score * 100)]));
       const failed = Object.values(lhr.audits)
