@@ -13,6 +13,7 @@ from wagtail.images.models import Filter
 from wagtail.images.shortcuts import get_rendition_or_not_found
 
 from core import snapshot
+from publishing.languages import other_languages
 
 register = template.Library()
 
@@ -107,9 +108,11 @@ def article_card(context, article, show_section=False, is_lead=False):
     kicker = ""
     if show_section and getattr(article, "section", None):
         section = article.section
-        kicker = format_html(
-            '<p class="card__kicker"><a href="{}">{}</a></p>', section.get_url(request=request), section.shown_title
-        )
+        section_url = section.get_url(request=request)
+        language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        if language in other_languages():  # a page in another language names the section's front in that language
+            section_url = f"{section_url.rstrip('/').rsplit('/', 1)[0]}/{language}/{section.slug}/"
+        kicker = format_html('<p class="card__kicker"><a href="{}">{}</a></p>', section_url, section.shown_title)
     return snapshot.remember_with_parts(
         ("card", article.pk, bool(is_lead), translation.get_language()),
         lambda kicker: render_to_string(

@@ -204,3 +204,13 @@ def test_the_sitemap_lists_each_front_with_its_hreflang_alternates():
     pair = {"en": base + "/news/", "ru": base + "/ru/news/", "x-default": base + "/news/"}
     assert listed[base + "/news/"] == pair and listed[base + "/ru/news/"] == pair
     assert listed[base + "/ru/"] == {"en": base + "/", "ru": base + "/ru/", "x-default": base + "/"}
+
+
+def test_section_names_on_russian_pages_lead_to_the_russian_section_fronts(russian_article):
+    client = Client()
+    kickers = BeautifulSoup(client.get(russian_article.url).content, "html.parser").select(".card__kicker a")
+    english = BeautifulSoup(client.get("/search/?q=a").content, "html.parser").select(".card__kicker a")
+    assert kickers and all(re.fullmatch(r"/ru/[-\w]+/", a["href"]) for a in kickers)
+    for a in kickers:
+        assert client.get(a["href"]).status_code == 200
+    assert english and not any(a["href"].startswith("/ru/") for a in english)
