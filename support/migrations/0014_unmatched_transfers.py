@@ -6,35 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('support', '0013_provider_event_object'),
+        ("support", "0013_provider_event_object"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UnmatchedTransfer',
+            name="UnmatchedTransfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('received_on', models.DateField(verbose_name='date')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='amount')),
-                ('currency', models.CharField(max_length=3, verbose_name='currency')),
-                ('references', models.CharField(blank=True, max_length=200, verbose_name='references quoted')),
-                ('reason', models.CharField(choices=[('unknown_reference', 'Unknown reference'), ('no_reference', 'No reference'), ('amount_differs', 'Amount differs'), ('needs_attention', 'Needs a look')], max_length=20, verbose_name='reason')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('status', models.CharField(choices=[('open', 'To review'), ('attached', 'Attached to a contribution'), ('anonymous', 'Counted as an anonymous gift'), ('dismissed', 'Not ours')], default='open', max_length=12, verbose_name='status')),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='support.payment')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("received_on", models.DateField(verbose_name="date")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="amount")),
+                ("currency", models.CharField(max_length=3, verbose_name="currency")),
+                ("references", models.CharField(blank=True, max_length=200, verbose_name="references quoted")),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("unknown_reference", "Unknown reference"),
+                            ("no_reference", "No reference"),
+                            ("amount_differs", "Amount differs"),
+                            ("needs_attention", "Needs a look"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "To review"),
+                            ("attached", "Attached to a contribution"),
+                            ("anonymous", "Counted as an anonymous gift"),
+                            ("dismissed", "Not ours"),
+                        ],
+                        default="open",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="support.payment",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unmatched transfer',
-                'verbose_name_plural': 'unmatched transfers',
-                'ordering': ['received_on', 'pk'],
-                'indexes': [models.Index(fields=['status', 'received_on'], name='unmatched_by_status')],
+                "verbose_name": "unmatched transfer",
+                "verbose_name_plural": "unmatched transfers",
+                "ordering": ["received_on", "pk"],
+                "indexes": [models.Index(fields=["status", "received_on"], name="unmatched_by_status")],
             },
         ),
     ]

@@ -31,9 +31,7 @@ class UnmatchedTransfer(models.Model):
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
-    payment = models.ForeignKey(
-        "support.Payment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    payment = models.ForeignKey("support.Payment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
