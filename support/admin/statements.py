@@ -61,10 +61,10 @@ def report_sections(report: ImportReport):
     ]
 
 
-class StatementImportView(AdminPage):
-    template_name = "support/admin/statement_import.html"
-    page_title = gettext_lazy("Import a bank statement")
-    header_icon = "upload"
+class StatementsPage(AdminPage):
+    """A page of the bank statements' side (the import, the review list): under Contributions, for those who may
+    confirm payments."""
+
     permission_check = staticmethod(can_confirm_payments)
 
     def get_breadcrumbs_items(self):
@@ -73,6 +73,12 @@ class StatementImportView(AdminPage):
             {"url": reverse("support_contributions"), "label": _("Contributions")},
             {"url": "", "label": self.get_page_title()},
         ]
+
+
+class StatementImportView(StatementsPage):
+    template_name = "support/admin/statement_import.html"
+    page_title = gettext_lazy("Import a bank statement")
+    header_icon = "upload"
 
     def get(self, request, *args, **kwargs):
         return self.render_to_response(self.get_context_data(form=StatementUploadForm()))

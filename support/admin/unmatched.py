@@ -7,14 +7,14 @@ amount that differs, a line another person resolved first) is answered 400 with 
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.actions import Actor
 from core.errors import DomainError
 from support.actions.unmatched import attach_line, count_line_as_anonymous, dismiss_line
-from support.admin.contributions import LARGEST_ID, AdminPage, can_confirm_payments
+from support.admin.contributions import LARGEST_ID
+from support.admin.statements import StatementsPage
 from support.models import UnmatchedTransfer
 
 RESOLVED_SHOWN = 50  # the latest resolved lines, under the open ones
@@ -30,18 +30,10 @@ DONE = {
 }
 
 
-class UnmatchedTransfersView(AdminPage):
+class UnmatchedTransfersView(StatementsPage):
     template_name = "support/admin/unmatched_transfers.html"
     page_title = gettext_lazy("Unmatched transfers")
     header_icon = "warning"
-    permission_check = staticmethod(can_confirm_payments)
-
-    def get_breadcrumbs_items(self):
-        return [
-            *self.breadcrumbs_items,
-            {"url": reverse("support_contributions"), "label": _("Contributions")},
-            {"url": "", "label": self.get_page_title()},
-        ]
 
     def get(self, request, *args, **kwargs):
         return self.render_page()
