@@ -14,7 +14,8 @@ import csv
 import datetime as dt
 import io
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -85,17 +86,26 @@ class StatementLine:
     currency: str
     references: tuple[str, ...] = ()
     general_gift: bool = False  # quotes the general reference and no contribution's
+    # 0 for the first line of the statement with this date, amount, currency and reference; 1 for the second…
+    occurrence: int = 0
 
     @property
     def is_incoming(self):
         return self.amount > 0
 
     @property
+    def suffix(self):
+        """What tells the second (third…) identical line of one statement from the first: two readers who each send
+        10 € quoting SUPPORT on the same day are two gifts."""
+        return f" #{self.occurrence + 1}" if self.occurrence else ""
+
+    @property
     def key(self):
         """What a payment recorded from this line keeps as its transaction reference, so that importing the same
-        statement again recognises the line. Two transfers with the same reference, amount and date are one line."""
+        statement again recognises the line: its date, amount, currency and reference, and which of the statement's
+        identical lines it is (a statement exported again lists a day's lines in the same order)."""
         reference = self.references[0] if self.references else "-"
-        return f"bank statement {self.date.isoformat()} {self.amount} {self.currency} {reference}"
+        return f"bank statement {self.date.isoformat()} {self.amount} {self.currency} {reference}{self.suffix}"
 
 
 @dataclass
@@ -270,7 +280,19 @@ def read_statement(data: bytes) -> ParsedStatement:
         raise StatementError(
             _("The file is not readable CSV near line %(line)s: %(error)s.") % {"line": reader.line_num, "error": error}
         ) from None
+    parsed.lines = number_identical_lines(parsed.lines)
     return parsed
+
+
+def number_identical_lines(lines):
+    """Each line with its occurrence among the lines before it with the same date, amount, currency and reference."""
+    seen = Counter()
+    numbered = []
+    for line in lines:
+        same = (line.date, line.amount, line.currency, line.references[:1], line.general_gift)
+        numbered.append(replace(line, occurrence=seen[same]))
+        seen[same] += 1
+    return numbered
 
 
 def _row_problem(row, header):

@@ -7,8 +7,9 @@ Decisions, in one place:
   (fees taken on the way, a typo, another currency) is reported as "amount differs" and left for staff, who can
   confirm by hand on the contribution's page.
 * **Re-importing changes nothing.** A payment recorded from a line keeps the line's key (date, amount, currency,
-  reference — :attr:`support.statements.StatementLine.key`) as its transaction reference; a line whose key is already
-  recorded is "already recorded". Two transfers with the same reference, amount and date count as one.
+  reference, and which of the statement's identical lines it is — :attr:`support.statements.StatementLine.key`) as
+  its transaction reference; a line whose key is already recorded is "already recorded". Two identical lines in one
+  statement are two transfers (the second of a one-time gift "needs a look"; two anonymous gifts count twice).
 * **Standing orders.** A line for an active monthly or annual bank-transfer contribution with no payment waiting is
   the next period's money: it is recorded with ``record_renewal`` (the line's key as provider id, unique).
 * **A late transfer still counts.** A pending or failed contribution's failed payment is confirmed (failed →
@@ -195,7 +196,7 @@ def _settle(actor, row: StatementLine, contribution_id):
 
 def anonymous_gift_key(row: StatementLine) -> str:
     """The provider id of the payment an anonymous statement line becomes (unique: the line is recorded once)."""
-    return f"bank statement {row.date.isoformat()} {row.amount} {row.currency} {GENERAL_REFERENCE}"
+    return f"bank statement {row.date.isoformat()} {row.amount} {row.currency} {GENERAL_REFERENCE}{row.suffix}"
 
 
 def _record_anonymous_gift(actor, row: StatementLine) -> str:

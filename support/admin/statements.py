@@ -37,7 +37,15 @@ def pack_preview(parsed_lines, malformed, user):
     no description (no payer's name) — only dates, amounts, currencies and references."""
     payload = {
         "lines": [
-            [line.line, line.date.isoformat(), str(line.amount), line.currency, line.references, line.general_gift]
+            [
+                line.line,
+                line.date.isoformat(),
+                str(line.amount),
+                line.currency,
+                line.references,
+                line.general_gift,
+                line.occurrence,
+            ]
             for line in parsed_lines
         ],
         "malformed": malformed,

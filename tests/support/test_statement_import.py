@@ -561,3 +561,36 @@ def test_a_line_quoting_support_is_anonymous_income_counted_once():
     again = import_bank_statement(actor=STAFF, rows=read_statement(data).lines)
     assert len(again.outcomes["already_recorded"]) == 2 and not again.outcomes["general_gift"]
     assert gifts.count() == 2 and ledger.recent_one_time_income(campaign) == before + Money(Decimal("22.50"), "EUR")
+
+
+@pytest.mark.django_db
+def test_identical_lines_in_one_statement_are_each_counted_once():
+    """Two readers who send the same amount quoting SUPPORT on the same day are two gifts; the statement imported
+    again (or exported again over a longer period, the day's lines in the same order) adds nothing."""
+    from support import ledger
+    from support.models import Campaign
+
+    campaign = Campaign.objects.get(language="en", is_active=True)
+    before = ledger.recent_one_time_income(campaign)
+    today = timezone.localdate()
+    gift = start("25")
+    day = f"{today:%d.%m.%Y}"
+    data = (
+        "Date;Amount;Currency;Description\n"
+        f"{day};10,00;EUR;SUPPORT\n"
+        f"{day};10,00;EUR;support the newsroom\n"
+        f"{day};25,00;EUR;{gift.reference}\n"
+        f"{day};25,00;EUR;{gift.reference} again\n"
+    ).encode()
+    report = import_bank_statement(actor=STAFF, rows=read_statement(data).lines)
+    assert outcome_lines(report) == {"general_gift": [2, 3], "confirmed": [4], "needs_attention": [5]}
+    assert ledger.recent_one_time_income(campaign) == before + Money(Decimal("45.00"), "EUR")
+
+    longer = (
+        "Date;Amount;Currency;Description\n"
+        f"{(today - dt.timedelta(days=1)):%d.%m.%Y};7,00;EUR;SUPPORT\n" + data.decode().split("\n", 1)[1]
+    ).encode()
+    again = import_bank_statement(actor=STAFF, rows=read_statement(longer).lines)
+    assert outcome_lines(again) == {"general_gift": [2], "already_recorded": [3, 4, 5], "needs_attention": [6]}
+    assert ledger.recent_one_time_income(campaign) == before + Money(Decimal("52.00"), "EUR")
+    assert Payment.objects.filter(contribution=gift).count() == 1
