@@ -150,13 +150,13 @@ def _import_line(actor, row: StatementLine, known):
         return "unknown_reference", LineOutcome(row.line, reference, amount)
     try:
         with transaction.atomic():  # a savepoint: one line's surprise must not undo the others
-            outcome, note = _settle(actor, row, contribution_id)
+            outcome, note = settle_line(actor, row, contribution_id)
     except DomainError as error:
         outcome, note = "needs_attention", error.message
     return outcome, LineOutcome(row.line, reference, amount, str(note))
 
 
-def _settle(actor, row: StatementLine, contribution_id):
+def settle_line(actor, row: StatementLine, contribution_id):
     """Under the contribution's row lock: what this line is, and record it if it is money we expected."""
     contribution = Contribution.objects.select_for_update().get(pk=contribution_id)
     if contribution.payments.filter(transaction_reference=row.key).exists():

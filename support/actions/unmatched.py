@@ -56,7 +56,7 @@ def attach_line(*, actor: Actor, transfer_id: int, reference: str) -> UnmatchedT
         if contribution is None:
             raise DomainError(_("No contribution has the reference %(reference)s.") % {"reference": found[0]})
         line = _as_line(transfer, found)
-        outcome, note = bank_statements._settle(actor, line, contribution.pk)
+        outcome, note = bank_statements.settle_line(actor, line, contribution.pk)
         if outcome not in ("confirmed", "renewed"):
             raise DomainError(note or _("This line cannot be attached to %(reference)s.") % {"reference": found[0]})
         payment = Payment.objects.filter(contribution=contribution, transaction_reference=line.key).first()
